@@ -1,0 +1,185 @@
+//! `worker-studio`: the command-line front on the engine — print a project, generate a bundle.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use clap::{Parser, Subcommand};
+use studio::profile::ProfileId;
+use studio::{Bundle, RenderOptions, SpecFile};
+
+#[derive(Parser)]
+#[command(name = "worker-studio", version, about = "Everything a Kubernetes worker node needs, from one project file")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print a default project file (the guide's example values) as YAML.
+    Init {
+        /// Profile: guide-2016.
+        #[arg(long, default_value = "guide-2016")]
+        profile: String,
+    },
+    /// Generate keys, certificates and every artifact into a zip or a directory.
+    Generate {
+        /// The project file (YAML), as printed by `init`.
+        #[arg(long)]
+        spec: PathBuf,
+        /// Where to write: a path ending in .zip writes a zip, anything else a directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Import this CA certificate (PEM) instead of the project file's CA settings.
+        #[arg(long, requires = "ca_key")]
+        ca_cert: Option<PathBuf>,
+        /// The imported CA's private key (PEM: PKCS#1, PKCS#8 or SEC1).
+        #[arg(long, requires = "ca_cert")]
+        ca_key: Option<PathBuf>,
+        /// Put a generated CA's private key in the bundle (ca-host/HOME/ca.key).
+        #[arg(long)]
+        include_ca_key: bool,
+        /// Replace --out if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// A failure with the exit code it maps to.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    fn usage(message: impl Into<String>) -> Failure {
+        Failure { code: 2, message: message.into() }
+    }
+    fn runtime(message: impl Into<String>) -> Failure {
+        Failure { code: 1, message: message.into() }
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("{}", failure.message.trim_end());
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+fn read_text(path: &Path, what: &str) -> Result<String, Failure> {
+    fs::read_to_string(path).map_err(|e| Failure::usage(format!("error: cannot read {what} {}: {e}", path.display())))
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Init { profile } => {
+            let id = ProfileId::parse(&profile).ok_or_else(|| {
+                let known: Vec<_> = ProfileId::ALL.iter().map(|p| p.as_str()).collect();
+                Failure::usage(format!("error: unknown profile {profile:?}; choose one of: {}", known.join(", ")))
+            })?;
+            print!("{}", SpecFile::defaults(id).to_yaml());
+            Ok(())
+        }
+        Command::Generate { spec, out, ca_cert, ca_key, include_ca_key, force } => {
+            let text = read_text(&spec, "the project file")?;
+            let mut file = SpecFile::from_yaml(&text)
+                .map_err(|e| Failure::usage(format!("error: {} is not a valid project file:\n  {e}", spec.display())))?;
+            if let (Some(cert), Some(key)) = (ca_cert, ca_key) {
+                file.ca.source = "import".into();
+                file.ca.certificate = read_text(&cert, "the CA certificate")?;
+                file.ca.key = read_text(&key, "the CA key")?;
+            }
+            let now = now();
+            let cluster = file.validate(now).map_err(|errors| {
+                let lines: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+                Failure::usage(format!("error: {} has {} problem(s):\n{}", spec.display(), errors.len(), lines.join("\n")))
+            })?;
+            if out.exists() && !force {
+                return Err(Failure::usage(format!("error: {} exists; pass --force to replace it", out.display())));
+            }
+            let options = RenderOptions { now, include_ca_key };
+            let bundle = studio::generate_with_new_keys(&cluster, options).map_err(|e| Failure::runtime(format!("error: {e}")))?;
+            let is_zip = out.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("zip"));
+            if is_zip {
+                let bytes = bundle.to_zip(now).map_err(|e| Failure::runtime(format!("error: {e}")))?;
+                replace_atomically(&out, |tmp| write_file(tmp, &bytes, 0o600))?;
+            } else {
+                replace_atomically(&out, |tmp| write_tree(tmp, &bundle))?;
+            }
+            let keys = bundle.artifacts.iter().filter(|a| a.kind == studio::ArtifactKind::PrivateKey).count();
+            eprintln!(
+                "wrote {} ({} files for {} worker(s), {keys} private keys); start with README.txt",
+                out.display(),
+                bundle.artifacts.len(),
+                cluster.workers.len()
+            );
+            if matches!(cluster.ca, studio::spec::CaSpec::Generate { .. }) && !include_ca_key {
+                eprintln!("note: the generated CA's key was not saved (--include-ca-key keeps it on ca-host/)");
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Writes into a temporary sibling, then renames it over `target`: nothing half-written is left.
+fn replace_atomically(target: &Path, write: impl FnOnce(&Path) -> std::io::Result<()>) -> Result<(), Failure> {
+    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "bundle".into());
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let io = |e: std::io::Error| Failure::runtime(format!("error: writing {}: {e}", target.display()));
+    let result = write(&tmp).and_then(|()| {
+        if target.is_dir() {
+            fs::remove_dir_all(target)?;
+        } else if target.exists() {
+            fs::remove_file(target)?;
+        }
+        fs::rename(&tmp, target)
+    });
+    if result.is_err() {
+        let _ = if tmp.is_dir() { fs::remove_dir_all(&tmp) } else { fs::remove_file(&tmp) };
+    }
+    result.map_err(io)
+}
+
+/// A file created with its final mode, so a key is never readable by others.
+fn write_file(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(mode);
+        let mut file = options.open(path)?;
+        file.write_all(bytes)?;
+        file.set_permissions(fs::Permissions::from_mode(mode))?;
+        file.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = mode;
+        options.open(path)?.write_all(bytes)
+    }
+}
+
+fn write_tree(root: &Path, bundle: &Bundle) -> std::io::Result<()> {
+    fs::create_dir_all(root)?;
+    for artifact in &bundle.artifacts {
+        let path = root.join(artifact.zip_path());
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        write_file(&path, artifact.content.as_bytes(), artifact.mode)?;
+    }
+    Ok(())
+}

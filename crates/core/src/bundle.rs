@@ -1,0 +1,208 @@
+//! The bundle: every artifact with its machine, path, mode and kind, and the zip that mirrors it.
+
+use std::io::{Cursor, Write};
+
+use zip::write::SimpleFileOptions;
+
+use crate::spec::{Hostname, NodePath};
+
+/// Which machine a file is for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Machine {
+    /// Files about the bundle itself (README.txt).
+    Bundle,
+    /// The host that keeps the CA key and signs.
+    CaHost,
+    Worker(Hostname),
+    /// The admin's machine with kubectl.
+    Workstation,
+    /// Objects created in the cluster with kubectl.
+    ClusterAddons,
+}
+
+impl Machine {
+    /// The machine's folder in the zip.
+    pub fn dir(&self) -> String {
+        match self {
+            Machine::Bundle => String::new(),
+            Machine::CaHost => "ca-host".into(),
+            Machine::Worker(name) => format!("workers/{name}"),
+            Machine::Workstation => "workstation".into(),
+            Machine::ClusterAddons => "cluster-addons".into(),
+        }
+    }
+
+    /// A name for people.
+    pub fn label(&self) -> String {
+        match self {
+            Machine::Bundle => "Bundle".into(),
+            Machine::CaHost => "CA host".into(),
+            Machine::Worker(name) => format!("Worker {name}"),
+            Machine::Workstation => "Workstation".into(),
+            Machine::ClusterAddons => "Cluster add-ons".into(),
+        }
+    }
+}
+
+/// Where on its machine a file goes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Location {
+    /// An absolute path on the machine.
+    Node(NodePath),
+    /// A path relative to the user's home directory (`.kube/kubectl.crt`).
+    Home(String),
+    /// Not installed anywhere: a script or document you run or read (`install.sh`).
+    Loose(String),
+}
+
+impl Location {
+    /// As people write it: `/etc/...`, `~/.kube/...`, or the bare file name.
+    pub fn display(&self) -> String {
+        match self {
+            Location::Node(path) => path.to_string(),
+            Location::Home(rel) => format!("~/{rel}"),
+            Location::Loose(name) => name.clone(),
+        }
+    }
+}
+
+/// What an artifact is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ArtifactKind {
+    PrivateKey,
+    Certificate,
+    CertificateRequest,
+    OpensslConfig,
+    Kubeconfig,
+    SystemdUnit,
+    StaticPod,
+    AddonManifest,
+    Script,
+    Readme,
+}
+
+/// One generated file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Artifact {
+    pub machine: Machine,
+    pub location: Location,
+    /// Unix permission bits: 0o600 for private keys, 0o755 for scripts, 0o644 otherwise.
+    pub mode: u32,
+    pub kind: ArtifactKind,
+    /// One line: what reads this file and what it points to.
+    pub note: String,
+    pub content: String,
+}
+
+impl Artifact {
+    /// The default mode for a kind.
+    pub fn mode_for(kind: ArtifactKind) -> u32 {
+        match kind {
+            ArtifactKind::PrivateKey => 0o600,
+            ArtifactKind::Script => 0o755,
+            _ => 0o644,
+        }
+    }
+
+    /// The file's path inside the zip (`workers/worker01/etc/kubernetes/ssl/worker.crt`).
+    pub fn zip_path(&self) -> String {
+        let dir = self.machine.dir();
+        let rest = match &self.location {
+            Location::Node(path) => path.as_str().trim_start_matches('/').to_owned(),
+            Location::Home(rel) => format!("HOME/{rel}"),
+            Location::Loose(name) => name.clone(),
+        };
+        if dir.is_empty() {
+            rest
+        } else {
+            format!("{dir}/{rest}")
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BundleError {
+    #[error("two artifacts would be written to {0}")]
+    Collision(String),
+    #[error("zip: {0}")]
+    Zip(String),
+}
+
+/// Every artifact of one generation run, in a fixed order: README, CA host, workers in spec order,
+/// workstation, cluster add-ons.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Bundle {
+    pub artifacts: Vec<Artifact>,
+}
+
+impl Bundle {
+    /// The artifacts of one machine.
+    pub fn machine<'a>(&'a self, machine: &'a Machine) -> impl Iterator<Item = &'a Artifact> + 'a {
+        self.artifacts.iter().filter(move |a| &a.machine == machine)
+    }
+
+    /// The machines in bundle order, each once.
+    pub fn machines(&self) -> Vec<Machine> {
+        let mut out: Vec<Machine> = Vec::new();
+        for artifact in &self.artifacts {
+            if !out.contains(&artifact.machine) {
+                out.push(artifact.machine.clone());
+            }
+        }
+        out
+    }
+
+    /// Looks an artifact up by its zip path.
+    pub fn find(&self, zip_path: &str) -> Option<&Artifact> {
+        self.artifacts.iter().find(|a| a.zip_path() == zip_path)
+    }
+
+    /// Fails if two artifacts share a zip path.
+    pub fn check_unique_paths(&self) -> Result<(), BundleError> {
+        let mut seen = std::collections::HashSet::new();
+        for artifact in &self.artifacts {
+            let path = artifact.zip_path();
+            if !seen.insert(path.clone()) {
+                return Err(BundleError::Collision(path));
+            }
+        }
+        Ok(())
+    }
+
+    /// The whole bundle as a zip; `modified` (unix seconds) stamps every entry so equal bundles
+    /// give equal bytes.
+    pub fn to_zip(&self, modified: i64) -> Result<Vec<u8>, BundleError> {
+        self.zip_of(self.artifacts.iter(), modified)
+    }
+
+    /// A zip of some artifacts (one machine's files, say).
+    pub fn zip_of<'a>(&self, artifacts: impl Iterator<Item = &'a Artifact>, modified: i64) -> Result<Vec<u8>, BundleError> {
+        self.check_unique_paths()?;
+        let stamp = zip_time(modified);
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let zip_err = |e: zip::result::ZipError| BundleError::Zip(e.to_string());
+        for artifact in artifacts {
+            let options = SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated)
+                .unix_permissions(artifact.mode)
+                .last_modified_time(stamp);
+            writer.start_file(artifact.zip_path(), options).map_err(zip_err)?;
+            writer.write_all(artifact.content.as_bytes()).map_err(|e| BundleError::Zip(e.to_string()))?;
+        }
+        Ok(writer.finish().map_err(zip_err)?.into_inner())
+    }
+}
+
+fn zip_time(unix: i64) -> zip::DateTime {
+    let fallback = zip::DateTime::default();
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(unix) else { return fallback };
+    zip::DateTime::from_date_and_time(
+        t.year().clamp(1980, 2107) as u16,
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+    )
+    .unwrap_or(fallback)
+}

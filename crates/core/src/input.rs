@@ -1,0 +1,664 @@
+//! Raw input as typed in the form or read from a project file, and its validation into a spec.
+//!
+//! `SpecFile` holds strings exactly as the user wrote them; [`SpecFile::validate`] is the only way
+//! to a [`ClusterSpec`], and it reports every problem at once, each naming its field.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::IpAddr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::pki::ca::CertificateAuthority;
+use crate::profile::ProfileId;
+use crate::spec::{
+    CaSpec, Cidr, Cluster, ClusterSpec, CommonName, DnsName, GoDuration, Hostname, HttpsUrl, Image, KeyAlgorithm,
+    KeySpec, KubeProxy, Kubelet, KubectlNames, NodePaths, NodePath, ObjectName, ProxyMode, Worker,
+};
+use crate::yaml;
+
+/// The project file format version written at the top of every project file.
+pub const API_VERSION: &str = "worker-studio/v1alpha1";
+
+/// Most workers one project may hold.
+pub const MAX_WORKERS: usize = 5000;
+
+/// One problem with one field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// Where: `cluster.dnsIP`, `workers[2].ip`, or `(document)` for an unreadable file.
+    pub field: String,
+    /// What is wrong and what would be right.
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError { field: field.into(), message: message.into() }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// The project file: every field as text, defaults from the guide's example.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct SpecFile {
+    pub api_version: String,
+    pub profile: String,
+    pub cluster: ClusterInput,
+    pub kubelet: KubeletInput,
+    pub kube_proxy: KubeProxyInput,
+    pub workers: Vec<WorkerInput>,
+    pub ca: CaInput,
+    pub keys: KeysInput,
+    pub paths: PathsInput,
+    pub kubectl: KubectlInput,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ClusterInput {
+    pub api_server: String,
+    #[serde(rename = "dnsIP")]
+    pub dns_ip: String,
+    pub domain: String,
+    #[serde(rename = "serviceCIDR")]
+    pub service_cidr: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct KubeletInput {
+    pub housekeeping_interval: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct KubeProxyInput {
+    pub mode: String,
+    /// Empty means the profile's image.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub image: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct WorkerInput {
+    pub name: String,
+    pub ip: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct CaInput {
+    /// `generate` or `import`.
+    pub source: String,
+    pub common_name: String,
+    pub validity_days: NumberText,
+    /// PEM certificate of an imported CA.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub certificate: String,
+    /// PEM private key of an imported CA (PKCS#1, PKCS#8 or SEC1).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub key: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct KeysInput {
+    pub algorithm: String,
+    pub validity_days: NumberText,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct PathsInput {
+    pub ssl_dir: String,
+    pub ca_cert: String,
+    pub kubeconfig: String,
+    pub manifests_dir: String,
+    pub kubelet_unit: String,
+    pub kubelet_binary: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct KubectlInput {
+    pub cluster: String,
+    pub user: String,
+    pub context: String,
+    pub admin_common_name: String,
+}
+
+/// A number as typed: read from a YAML number or string, written back as a number when it is one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NumberText(pub String);
+
+impl From<u32> for NumberText {
+    fn from(n: u32) -> Self {
+        NumberText(n.to_string())
+    }
+}
+
+impl Serialize for NumberText {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0.parse::<u64>() {
+            Ok(n) => serializer.serialize_u64(n),
+            Err(_) => serializer.serialize_str(&self.0),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for NumberText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Int(i64),
+            Float(f64),
+            Text(String),
+        }
+        Ok(NumberText(match Raw::deserialize(deserializer)? {
+            Raw::Int(n) => n.to_string(),
+            Raw::Float(f) => f.to_string(),
+            Raw::Text(t) => t,
+        }))
+    }
+}
+
+impl Default for SpecFile {
+    fn default() -> Self {
+        SpecFile {
+            api_version: API_VERSION.into(),
+            profile: ProfileId::Guide2016.as_str().into(),
+            cluster: ClusterInput::default(),
+            kubelet: KubeletInput::default(),
+            kube_proxy: KubeProxyInput::default(),
+            workers: (1..=3)
+                .map(|i| WorkerInput { name: format!("worker{i:02}"), ip: format!("192.168.2.{i}") })
+                .collect(),
+            ca: CaInput::default(),
+            keys: KeysInput::default(),
+            paths: PathsInput::default(),
+            kubectl: KubectlInput::default(),
+        }
+    }
+}
+
+impl Default for ClusterInput {
+    fn default() -> Self {
+        ClusterInput {
+            api_server: "https://loadbalancer.example.com".into(),
+            dns_ip: "10.3.0.2".into(),
+            domain: "cluster.local".into(),
+            service_cidr: "10.3.0.0/24".into(),
+        }
+    }
+}
+
+impl Default for KubeletInput {
+    fn default() -> Self {
+        KubeletInput { housekeeping_interval: "60s".into() }
+    }
+}
+
+impl Default for KubeProxyInput {
+    fn default() -> Self {
+        KubeProxyInput { mode: ProxyMode::Iptables.as_str().into(), image: String::new() }
+    }
+}
+
+impl Default for CaInput {
+    fn default() -> Self {
+        CaInput {
+            source: "generate".into(),
+            common_name: "kube-ca".into(),
+            validity_days: 3650.into(),
+            certificate: String::new(),
+            key: String::new(),
+        }
+    }
+}
+
+impl Default for KeysInput {
+    fn default() -> Self {
+        KeysInput { algorithm: KeyAlgorithm::Rsa2048.as_str().into(), validity_days: 365.into() }
+    }
+}
+
+impl Default for PathsInput {
+    fn default() -> Self {
+        PathsInput {
+            ssl_dir: "/etc/kubernetes/ssl".into(),
+            ca_cert: "/etc/ssl/etcd/ca.crt".into(),
+            kubeconfig: "/etc/kubernetes/worker-kubeconfig.yaml".into(),
+            manifests_dir: "/etc/kubernetes/manifests".into(),
+            kubelet_unit: "/etc/systemd/system/kubelet.service".into(),
+            kubelet_binary: "/usr/local/bin/kubelet".into(),
+        }
+    }
+}
+
+impl Default for KubectlInput {
+    fn default() -> Self {
+        KubectlInput {
+            cluster: "default-cluster".into(),
+            user: "default-admin".into(),
+            context: "default-system".into(),
+            admin_common_name: "kubectl".into(),
+        }
+    }
+}
+
+/// Collects field errors while validating.
+struct Checker {
+    errors: Vec<FieldError>,
+}
+
+impl Checker {
+    fn field<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        result.map_err(|message| self.errors.push(FieldError::new(field, message))).ok()
+    }
+
+    fn fail(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+}
+
+fn parse_ip(text: &str) -> Result<IpAddr, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not an IPv4 or IPv6 address (e.g. 192.168.2.1 or fd00::1)"))
+}
+
+fn parse_days(text: &NumberText, max: u32) -> Result<u32, String> {
+    let text = text.0.trim();
+    match text.parse::<u32>() {
+        Ok(0) => Err("must be at least 1 day".into()),
+        Ok(n) if n > max => Err(format!("{n} days is more than the {max} allowed")),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{text:?} is not a whole number of days")),
+    }
+}
+
+fn parse_path(text: &str) -> Result<NodePath, String> {
+    NodePath::parse(text)
+}
+
+impl SpecFile {
+    /// The default project for a profile (the guide's example values).
+    pub fn defaults(profile: ProfileId) -> SpecFile {
+        SpecFile { profile: profile.as_str().into(), ..SpecFile::default() }
+    }
+
+    /// Reads a project file. Unknown fields, wrong types and broken YAML are errors naming the field.
+    pub fn from_yaml(text: &str) -> Result<SpecFile, FieldError> {
+        if text.trim().is_empty() {
+            return Err(FieldError::new("(document)", "the project file is empty"));
+        }
+        yaml::from_str(text).map_err(|e| {
+            let field = if e.path.is_empty() { "(document)".to_owned() } else { e.path };
+            FieldError::new(field, e.message)
+        })
+    }
+
+    /// Writes the project file.
+    pub fn to_yaml(&self) -> String {
+        yaml::to_string(self).unwrap_or_default()
+    }
+
+    /// Checks every field and cross-field rule; `now` (unix seconds) is for an imported CA's dates.
+    pub fn validate(&self, now: i64) -> Result<ClusterSpec, Vec<FieldError>> {
+        let mut c = Checker { errors: Vec::new() };
+        if self.api_version != API_VERSION {
+            c.fail("apiVersion", format!("{:?} is not a known project version; expected {API_VERSION}", self.api_version));
+        }
+        let profile = c.field(
+            "profile",
+            ProfileId::parse(&self.profile).ok_or_else(|| {
+                let known: Vec<_> = ProfileId::ALL.iter().map(|p| p.as_str()).collect();
+                format!("{:?} is not a profile; choose one of: {}", self.profile, known.join(", "))
+            }),
+        );
+
+        let api_server = c.field("cluster.apiServer", HttpsUrl::parse(self.cluster.api_server.trim()));
+        let dns_ip = c.field("cluster.dnsIP", parse_ip(&self.cluster.dns_ip));
+        let domain = c.field("cluster.domain", DnsName::parse(self.cluster.domain.trim()));
+        let service_cidr = c.field("cluster.serviceCIDR", Cidr::parse(self.cluster.service_cidr.trim()));
+        if let (Some(ip), Some(cidr)) = (dns_ip, service_cidr) {
+            if !cidr.contains(ip) {
+                c.fail("cluster.dnsIP", format!("{ip} is outside the service network {cidr}; pick an address inside it, e.g. the second one"));
+            }
+        }
+
+        let housekeeping_interval =
+            c.field("kubelet.housekeepingInterval", GoDuration::parse(self.kubelet.housekeeping_interval.trim()));
+        let mode = c.field(
+            "kubeProxy.mode",
+            ProxyMode::ALL.into_iter().find(|m| m.as_str() == self.kube_proxy.mode.trim()).ok_or_else(|| {
+                format!("{:?} is not a proxy mode; choose iptables or userspace", self.kube_proxy.mode)
+            }),
+        );
+        let image_text = match (self.kube_proxy.image.trim(), profile) {
+            ("", Some(p)) => p.profile().default_kube_proxy_image(),
+            (text, _) => text,
+        };
+        let image = c.field("kubeProxy.image", Image::parse(image_text));
+
+        let workers = self.validate_workers(&mut c, service_cidr);
+        let keys = KeySpec {
+            algorithm: c
+                .field(
+                    "keys.algorithm",
+                    KeyAlgorithm::parse(self.keys.algorithm.trim()).ok_or_else(|| {
+                        let known: Vec<_> = KeyAlgorithm::ALL.iter().map(|a| a.as_str()).collect();
+                        format!("{:?} is not a key algorithm; choose one of: {}", self.keys.algorithm, known.join(", "))
+                    }),
+                )
+                .unwrap_or(KeyAlgorithm::Rsa2048),
+            validity_days: c.field("keys.validityDays", parse_days(&self.keys.validity_days, 36500)).unwrap_or(1),
+        };
+        let ca = self.validate_ca(&mut c, now, keys.validity_days);
+
+        let ssl_dir = c.field("paths.sslDir", parse_path(&self.paths.ssl_dir));
+        let ca_cert = c.field("paths.caCert", parse_path(&self.paths.ca_cert));
+        let kubeconfig = c.field("paths.kubeconfig", parse_path(&self.paths.kubeconfig));
+        let manifests_dir = c.field("paths.manifestsDir", parse_path(&self.paths.manifests_dir));
+        let kubelet_unit = c.field("paths.kubeletUnit", parse_path(&self.paths.kubelet_unit));
+        let kubelet_binary = c.field("paths.kubeletBinary", parse_path(&self.paths.kubelet_binary));
+        let paths = (|| {
+            Some(NodePaths {
+                ssl_dir: ssl_dir?,
+                ca_cert: ca_cert?,
+                kubeconfig: kubeconfig?,
+                manifests_dir: manifests_dir?,
+                kubelet_unit: kubelet_unit?,
+                kubelet_binary: kubelet_binary?,
+            })
+        })();
+        if let Some(paths) = &paths {
+            check_path_layout(&mut c, paths);
+        }
+
+        let kubectl_cluster = c.field("kubectl.cluster", ObjectName::parse(self.kubectl.cluster.trim()));
+        let kubectl_user = c.field("kubectl.user", ObjectName::parse(self.kubectl.user.trim()));
+        let kubectl_context = c.field("kubectl.context", ObjectName::parse(self.kubectl.context.trim()));
+        let admin_common_name = c.field("kubectl.adminCommonName", CommonName::parse(&self.kubectl.admin_common_name));
+
+        if !c.errors.is_empty() {
+            return Err(c.errors);
+        }
+        // Every `field` call above that returned None pushed an error, so all are present here.
+        let missing = || vec![FieldError::new("(internal)", "a field was neither valid nor reported")];
+        let spec = (|| {
+            Some(ClusterSpec {
+                profile: profile?,
+                cluster: Cluster { api_server: api_server?, dns_ip: dns_ip?, domain: domain?, service_cidr: service_cidr? },
+                kubelet: Kubelet { housekeeping_interval: housekeeping_interval? },
+                kube_proxy: KubeProxy { mode: mode?, image: image? },
+                workers: workers?,
+                ca: ca?,
+                keys,
+                paths: paths?,
+                kubectl: KubectlNames {
+                    cluster: kubectl_cluster?,
+                    user: kubectl_user?,
+                    context: kubectl_context?,
+                    admin_common_name: admin_common_name?,
+                },
+            })
+        })();
+        spec.ok_or_else(missing)
+    }
+
+    fn validate_workers(&self, c: &mut Checker, service_cidr: Option<Cidr>) -> Option<Vec<Worker>> {
+        if self.workers.is_empty() {
+            c.fail("workers", "the cluster needs at least one worker");
+            return None;
+        }
+        if self.workers.len() > MAX_WORKERS {
+            c.fail("workers", format!("{} workers is more than the {MAX_WORKERS} one project holds", self.workers.len()));
+            return None;
+        }
+        let before = c.errors.len();
+        let mut names: HashMap<&str, usize> = HashMap::new();
+        let mut ips: HashMap<IpAddr, usize> = HashMap::new();
+        let mut workers = Vec::with_capacity(self.workers.len());
+        for (i, w) in self.workers.iter().enumerate() {
+            let name = c.field(&format!("workers[{i}].name"), Hostname::parse(w.name.trim()));
+            let ip = c.field(&format!("workers[{i}].ip"), parse_ip(&w.ip));
+            if let Some(name) = &name {
+                if let Some(first) = names.insert(w.name.trim(), i) {
+                    c.fail(format!("workers[{i}].name"), format!("{name} is already the name of workers[{first}]; worker names must be unique"));
+                }
+            }
+            if let Some(ip) = ip {
+                if let Some(first) = ips.insert(ip, i) {
+                    c.fail(format!("workers[{i}].ip"), format!("{ip} is already the address of workers[{first}]; worker IPs must be unique"));
+                }
+                if let Some(cidr) = service_cidr.filter(|cidr| cidr.contains(ip)) {
+                    c.fail(format!("workers[{i}].ip"), format!("{ip} lies inside the service network {cidr}; node addresses must be outside it"));
+                }
+            }
+            if let (Some(name), Some(ip)) = (name, ip) {
+                workers.push(Worker { name, ip });
+            }
+        }
+        (c.errors.len() == before).then_some(workers)
+    }
+
+    fn validate_ca(&self, c: &mut Checker, now: i64, leaf_days: u32) -> Option<CaSpec> {
+        match self.ca.source.trim() {
+            "generate" => {
+                let common_name = c.field("ca.commonName", CommonName::parse(&self.ca.common_name));
+                let validity_days = c.field("ca.validityDays", parse_days(&self.ca.validity_days, 36500));
+                Some(CaSpec::Generate { common_name: common_name?, validity_days: validity_days? })
+            }
+            "import" => {
+                let mut ok = true;
+                if self.ca.certificate.trim().is_empty() {
+                    c.fail("ca.certificate", "is empty; paste the CA certificate (PEM, -----BEGIN CERTIFICATE-----)");
+                    ok = false;
+                }
+                if self.ca.key.trim().is_empty() {
+                    c.fail("ca.key", "is empty; paste the CA private key (PEM: PKCS#1, PKCS#8 or SEC1)");
+                    ok = false;
+                }
+                if !ok {
+                    return None;
+                }
+                match CertificateAuthority::import(&self.ca.certificate, &self.ca.key, now) {
+                    Ok(ca) => {
+                        let leaf_end = now + i64::from(leaf_days) * 86_400;
+                        if ca.not_after() < leaf_end {
+                            c.fail(
+                                "keys.validityDays",
+                                format!(
+                                    "leaf certificates would outlive the imported CA, which expires {}; lower the validity",
+                                    crate::pki::format_unix(ca.not_after())
+                                ),
+                            );
+                            return None;
+                        }
+                        Some(CaSpec::Import { certificate_pem: self.ca.certificate.clone(), key_pem: self.ca.key.clone() })
+                    }
+                    Err(e) => {
+                        c.fail(e.field(), e.to_string());
+                        None
+                    }
+                }
+            }
+            other => {
+                c.fail("ca.source", format!("{other:?} is not a CA source; choose generate or import"));
+                None
+            }
+        }
+    }
+}
+
+/// Files that would land on the same path, or a file where a directory must be.
+fn check_path_layout(c: &mut Checker, paths: &NodePaths) {
+    let ssl_files = ["openssl.cnf", "worker.key", "worker.csr", "worker.crt"].map(|f| paths.ssl_dir.join(f));
+    let named = [
+        ("paths.caCert", &paths.ca_cert),
+        ("paths.kubeconfig", &paths.kubeconfig),
+        ("paths.kubeletUnit", &paths.kubelet_unit),
+    ];
+    for (field, path) in named {
+        if ssl_files.contains(path) {
+            c.fail(field, format!("{path} is also a file the studio writes in paths.sslDir; choose another path"));
+        }
+        for (dir_field, dir) in [("paths.sslDir", &paths.ssl_dir), ("paths.manifestsDir", &paths.manifests_dir)] {
+            if path == dir {
+                c.fail(field, format!("{path} is also {dir_field}; a file cannot be a directory"));
+            }
+        }
+    }
+    let pairs = [(&named[0], &named[1]), (&named[0], &named[2]), (&named[1], &named[2])];
+    for ((field_a, a), (field_b, b)) in pairs {
+        if a == b {
+            c.fail(*field_b, format!("{b} is also {field_a}; each file needs its own path"));
+        }
+    }
+    if paths.ssl_dir == paths.manifests_dir {
+        c.fail("paths.manifestsDir", "is the same directory as paths.sslDir; the kubelet would try to run keys as pods");
+    }
+}
+
+impl ClusterSpec {
+    /// The project file for this spec (the inverse of [`SpecFile::validate`]).
+    pub fn to_file(&self) -> SpecFile {
+        let profile = self.profile.profile();
+        let (ca_source, common_name, ca_days, certificate, key) = match &self.ca {
+            CaSpec::Generate { common_name, validity_days } => {
+                ("generate", common_name.to_string(), *validity_days, String::new(), String::new())
+            }
+            CaSpec::Import { certificate_pem, key_pem } => {
+                let defaults = CaInput::default();
+                ("import", defaults.common_name, 3650, certificate_pem.clone(), key_pem.clone())
+            }
+        };
+        SpecFile {
+            api_version: API_VERSION.into(),
+            profile: self.profile.as_str().into(),
+            cluster: ClusterInput {
+                api_server: self.cluster.api_server.to_string(),
+                dns_ip: self.cluster.dns_ip.to_string(),
+                domain: self.cluster.domain.to_string(),
+                service_cidr: self.cluster.service_cidr.to_string(),
+            },
+            kubelet: KubeletInput { housekeeping_interval: self.kubelet.housekeeping_interval.to_string() },
+            kube_proxy: KubeProxyInput {
+                mode: self.kube_proxy.mode.as_str().into(),
+                image: if self.kube_proxy.image.as_str() == profile.default_kube_proxy_image() {
+                    String::new()
+                } else {
+                    self.kube_proxy.image.to_string()
+                },
+            },
+            workers: self.workers.iter().map(|w| WorkerInput { name: w.name.to_string(), ip: w.ip.to_string() }).collect(),
+            ca: CaInput { source: ca_source.into(), common_name, validity_days: ca_days.into(), certificate, key },
+            keys: KeysInput { algorithm: self.keys.algorithm.as_str().into(), validity_days: self.keys.validity_days.into() },
+            paths: PathsInput {
+                ssl_dir: self.paths.ssl_dir.to_string(),
+                ca_cert: self.paths.ca_cert.to_string(),
+                kubeconfig: self.paths.kubeconfig.to_string(),
+                manifests_dir: self.paths.manifests_dir.to_string(),
+                kubelet_unit: self.paths.kubelet_unit.to_string(),
+                kubelet_binary: self.paths.kubelet_binary.to_string(),
+            },
+            kubectl: KubectlInput {
+                cluster: self.kubectl.cluster.to_string(),
+                user: self.kubectl.user.to_string(),
+                context: self.kubectl.context.to_string(),
+                admin_common_name: self.kubectl.admin_common_name.to_string(),
+            },
+        }
+    }
+}
+
+/// Parses and validates a project file in one step.
+pub fn spec_from_yaml(text: &str, now: i64) -> Result<ClusterSpec, Vec<FieldError>> {
+    SpecFile::from_yaml(text).map_err(|e| vec![e])?.validate(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_764_000_000;
+
+    fn errors_of(file: &SpecFile) -> Vec<FieldError> {
+        file.validate(NOW).expect_err("spec should be rejected")
+    }
+
+    #[test]
+    fn defaults_are_the_guide_example() {
+        let spec = SpecFile::default().validate(NOW).unwrap();
+        assert_eq!(spec.cluster.api_server.as_str(), "https://loadbalancer.example.com");
+        assert_eq!(spec.cluster.dns_ip.to_string(), "10.3.0.2");
+        assert_eq!(spec.workers.len(), 3);
+        assert_eq!(spec.workers[2].name.as_str(), "worker03");
+        assert_eq!(spec.kube_proxy.image.as_str(), "quay.io/coreos/hyperkube:v1.2.2_coreos.0");
+    }
+
+    #[test]
+    fn each_error_names_its_field() {
+        let mut file = SpecFile::default();
+        file.workers[1].ip = "192.168.2.300".into();
+        file.workers[2].name = "Worker 3".into();
+        file.cluster.dns_ip = "10.4.0.2".into();
+        let fields: Vec<_> = errors_of(&file).into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["cluster.dnsIP", "workers[1].ip", "workers[2].name"]);
+    }
+
+    #[test]
+    fn duplicate_workers_are_rejected() {
+        let mut file = SpecFile::default();
+        file.workers[2] = file.workers[0].clone();
+        let errors = errors_of(&file);
+        assert_eq!(errors.len(), 2);
+        assert!(errors[0].message.contains("already the name of workers[0]"), "{errors:?}");
+        assert!(errors[1].message.contains("already the address of workers[0]"), "{errors:?}");
+    }
+
+    #[test]
+    fn yaml_errors_carry_the_path() {
+        let err = SpecFile::from_yaml("workers:\n- name: a\n  ip: 1.2.3.4\n  colour: red\n").unwrap_err();
+        assert_eq!(err.field, "workers[0].colour");
+        assert!(err.message.contains("unknown field `colour`"), "{err}");
+        let err = SpecFile::from_yaml("keys:\n  validityDays: [1]\n").unwrap_err();
+        assert_eq!(err.field, "keys.validityDays");
+        assert_eq!(SpecFile::from_yaml(": : :\n").unwrap_err().field, "(document)");
+        assert_eq!(SpecFile::from_yaml("").unwrap_err().field, "(document)");
+    }
+
+    #[test]
+    fn partial_files_take_defaults_and_numbers_may_be_quoted() {
+        let file = SpecFile::from_yaml("keys:\n  validityDays: '90'\n").unwrap();
+        let spec = file.validate(NOW).unwrap();
+        assert_eq!(spec.keys.validity_days, 90);
+        assert_eq!(spec.workers.len(), 3);
+    }
+
+    #[test]
+    fn project_file_round_trips() {
+        let spec = SpecFile::default().validate(NOW).unwrap();
+        let text = spec.to_file().to_yaml();
+        assert_eq!(spec_from_yaml(&text, NOW).unwrap(), spec);
+        assert!(text.starts_with("apiVersion: worker-studio/v1alpha1\n"), "{text}");
+    }
+
+    #[test]
+    fn colliding_paths_are_rejected() {
+        let mut file = SpecFile::default();
+        file.paths.kubeconfig = "/etc/kubernetes/ssl/worker.key".into();
+        let errors = errors_of(&file);
+        assert_eq!(errors[0].field, "paths.kubeconfig");
+    }
+}

@@ -1,0 +1,48 @@
+//! The Worker Studio engine: a cluster spec in, every file a Kubernetes worker needs out.
+//!
+//! The flow is a chain of plain functions over plain data:
+//! [`input::SpecFile`] (as typed) → [`spec::ClusterSpec`] (validated) → [`plan::Plan`] (who gets
+//! which file where) → [`pki::KeySet`] (keys from any source) → [`pki::Credentials`] (CSRs and
+//! certificates) → [`bundle::Bundle`] (rendered artifacts) → zip. It has no browser dependency;
+//! the web app and the CLI are two fronts on it.
+
+pub mod bundle;
+pub mod input;
+pub mod pki;
+pub mod plan;
+pub mod profile;
+pub mod render;
+pub mod spec;
+pub mod yaml;
+
+pub use bundle::{Artifact, ArtifactKind, Bundle, Location, Machine};
+pub use input::{FieldError, SpecFile};
+pub use pki::{key_requests, KeySet};
+pub use render::RenderOptions;
+pub use spec::ClusterSpec;
+
+/// Why a bundle could not be generated from a valid spec.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    #[error(transparent)]
+    Pki(#[from] pki::PkiError),
+    #[error("rendering YAML: {}", .0.message)]
+    Yaml(yaml::YamlError),
+    #[error(transparent)]
+    Bundle(#[from] bundle::BundleError),
+}
+
+/// Issues every certificate with the given keys and renders the whole bundle.
+pub fn generate(spec: &ClusterSpec, keys: &KeySet, options: RenderOptions) -> Result<Bundle, GenerateError> {
+    let plan = plan::Plan::new(spec);
+    let credentials = pki::Credentials::issue(spec, keys, options.now)?;
+    let bundle = render::build(&plan, &credentials, options).map_err(GenerateError::Yaml)?;
+    bundle.check_unique_paths()?;
+    Ok(bundle)
+}
+
+/// Generates the keys here, then the bundle: the one-call path for native code and tests.
+pub fn generate_with_new_keys(spec: &ClusterSpec, options: RenderOptions) -> Result<Bundle, GenerateError> {
+    let keys = KeySet::generate(&key_requests(spec))?;
+    generate(spec, &keys, options)
+}

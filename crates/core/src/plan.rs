@@ -1,0 +1,113 @@
+//! The plan: which machine gets which file at which path, decided once for every artifact.
+//!
+//! Renderers never spell a path themselves; they read it from here, so the kubelet flag, the
+//! kubeconfig entry, the install script and the zip entry for one file always agree.
+
+use std::net::IpAddr;
+
+use crate::spec::{ClusterSpec, Hostname, NodePath};
+
+/// The generation run: the spec plus every derived location.
+#[derive(Clone, Debug)]
+pub struct Plan<'a> {
+    pub spec: &'a ClusterSpec,
+    /// The file layout shared by every worker.
+    pub node: NodeLayout,
+    pub workstation: WorkstationLayout,
+}
+
+/// Where each worker file lives (identical on every worker; only contents differ).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeLayout {
+    pub ssl_dir: NodePath,
+    pub openssl_cnf: NodePath,
+    pub key: NodePath,
+    pub csr: NodePath,
+    pub cert: NodePath,
+    pub ca_cert: NodePath,
+    pub kubeconfig: NodePath,
+    pub manifests_dir: NodePath,
+    pub kube_proxy_manifest: NodePath,
+    pub kubelet_unit: NodePath,
+    pub kubelet_binary: NodePath,
+}
+
+/// The workstation's kubectl files, relative to the user's home directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkstationLayout {
+    pub dir: &'static str,
+    pub key: &'static str,
+    pub csr: &'static str,
+    pub cert: &'static str,
+    pub ca_cert: &'static str,
+}
+
+/// The file names inside the directories the spec chooses, as the guide names them.
+pub mod names {
+    pub const OPENSSL_CNF: &str = "openssl.cnf";
+    pub const WORKER_KEY: &str = "worker.key";
+    pub const WORKER_CSR: &str = "worker.csr";
+    pub const WORKER_CERT: &str = "worker.crt";
+    pub const KUBE_PROXY_MANIFEST: &str = "kube-proxy";
+    pub const CA_CERT: &str = "ca.crt";
+    pub const CA_KEY: &str = "ca.key";
+}
+
+/// A worker as the renderers see it.
+#[derive(Clone, Copy, Debug)]
+pub struct WorkerRef<'a> {
+    pub name: &'a Hostname,
+    pub ip: IpAddr,
+}
+
+impl<'a> Plan<'a> {
+    pub fn new(spec: &'a ClusterSpec) -> Plan<'a> {
+        let paths = &spec.paths;
+        let node = NodeLayout {
+            ssl_dir: paths.ssl_dir.clone(),
+            openssl_cnf: paths.ssl_dir.join(names::OPENSSL_CNF),
+            key: paths.ssl_dir.join(names::WORKER_KEY),
+            csr: paths.ssl_dir.join(names::WORKER_CSR),
+            cert: paths.ssl_dir.join(names::WORKER_CERT),
+            ca_cert: paths.ca_cert.clone(),
+            kubeconfig: paths.kubeconfig.clone(),
+            manifests_dir: paths.manifests_dir.clone(),
+            kube_proxy_manifest: paths.manifests_dir.join(names::KUBE_PROXY_MANIFEST),
+            kubelet_unit: paths.kubelet_unit.clone(),
+            kubelet_binary: paths.kubelet_binary.clone(),
+        };
+        let workstation = WorkstationLayout {
+            dir: ".kube",
+            key: "kubectl.key",
+            csr: "kubectl.csr",
+            cert: "kubectl.crt",
+            ca_cert: names::CA_CERT,
+        };
+        Plan { spec, node, workstation }
+    }
+
+    pub fn workers(&self) -> impl Iterator<Item = WorkerRef<'a>> + 'a {
+        self.spec.workers.iter().map(|w| WorkerRef { name: &w.name, ip: w.ip })
+    }
+
+    /// The systemd unit name the install script enables (`kubelet.service`).
+    pub fn kubelet_unit_name(&self) -> &str {
+        self.node.kubelet_unit.file_name()
+    }
+}
+
+impl NodeLayout {
+    /// Every path a worker receives a file at, for collision checks.
+    pub fn files(&self) -> [&NodePath; 8] {
+        [
+            &self.openssl_cnf,
+            &self.key,
+            &self.csr,
+            &self.cert,
+            &self.ca_cert,
+            &self.kubeconfig,
+            &self.kube_proxy_manifest,
+            &self.kubelet_unit,
+        ]
+    }
+}

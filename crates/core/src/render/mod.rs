@@ -1,0 +1,150 @@
+//! Artifacts: typed documents rendered to text, one module per kind, assembled into a bundle.
+
+pub mod dns_addon;
+pub mod install_script;
+pub mod k8s;
+pub mod kubeconfig;
+pub mod kubectl;
+pub mod kubelet;
+pub mod node_commands;
+pub mod openssl_cnf;
+pub mod readme;
+pub mod shell;
+pub mod systemd;
+
+use crate::bundle::{Artifact, ArtifactKind, Bundle, Location, Machine};
+use crate::pki::{format_unix, Credentials};
+use crate::plan::{names, Plan};
+use crate::spec::CaSpec;
+use crate::yaml::{self, YamlError};
+
+/// Options that are not part of the cluster spec.
+#[derive(Clone, Copy, Debug)]
+pub struct RenderOptions {
+    /// Generation time, unix seconds (stamps README and zip entries).
+    pub now: i64,
+    /// Put a generated CA's key in the bundle (on the CA host only).
+    pub include_ca_key: bool,
+}
+
+fn artifact(machine: &Machine, location: Location, kind: ArtifactKind, note: &str, content: String) -> Artifact {
+    Artifact { machine: machine.clone(), location, mode: Artifact::mode_for(kind), kind, note: note.to_owned(), content }
+}
+
+fn loose(name: &str) -> Location {
+    Location::Loose(name.to_owned())
+}
+
+/// Renders every artifact of the plan with the issued credentials.
+pub fn build(plan: &Plan, credentials: &Credentials, options: RenderOptions) -> Result<Bundle, YamlError> {
+    let spec = plan.spec;
+    let profile = spec.profile.profile();
+    let ca_pem = credentials.ca.certificate_pem().to_owned();
+    let mut artifacts = Vec::new();
+
+    let ca_host = Machine::CaHost;
+    let ca_key_included = options.include_ca_key && matches!(spec.ca, CaSpec::Generate { .. });
+    artifacts.push(artifact(
+        &ca_host,
+        Location::Home(names::CA_CERT.into()),
+        ArtifactKind::Certificate,
+        "The cluster CA certificate; every certificate in this bundle chains to it",
+        ca_pem.clone(),
+    ));
+    if ca_key_included {
+        artifacts.push(artifact(
+            &ca_host,
+            Location::Home(names::CA_KEY.into()),
+            ArtifactKind::PrivateKey,
+            "The CA private key: signs new certificates; stays on the CA host, never on a worker",
+            credentials.ca.key().to_pem(),
+        ));
+    }
+    for worker in plan.workers() {
+        artifacts.push(artifact(
+            &ca_host,
+            loose(&format!("sign-{}.sh", worker.name)),
+            ArtifactKind::Script,
+            &format!("Signs {}'s CSR on the CA host (the keys-on-node path)", worker.name),
+            node_commands::sign_worker(plan, worker),
+        ));
+    }
+    artifacts.push(artifact(
+        &ca_host,
+        loose("sign-kubectl.sh"),
+        ArtifactKind::Script,
+        "Signs the kubectl admin CSR on the CA host (the keys-on-workstation path)",
+        node_commands::sign_admin(plan),
+    ));
+
+    let node = &plan.node;
+    let kubeconfig_yaml = yaml::to_string(&kubeconfig::worker(plan, node))?;
+    let proxy_yaml = yaml::to_string(&profile.kube_proxy_pod(plan, node))?;
+    let unit = kubelet::unit(plan, node);
+    for (worker, (_, leaf)) in plan.workers().zip(&credentials.workers) {
+        let machine = Machine::Worker(worker.name.clone());
+        let at = |path: &crate::spec::NodePath| Location::Node(path.clone());
+        let files = vec![
+            artifact(&machine, at(&node.openssl_cnf), ArtifactKind::OpensslConfig,
+                "The guide's v3_req extensions; openssl reads the IP SAN from $WORKER_IP", openssl_cnf::render()),
+            artifact(&machine, at(&node.key), ArtifactKind::PrivateKey,
+                "The worker's private key, read by kubelet (--tls-private-key-file) and the kubeconfig", leaf.key.to_pem()),
+            artifact(&machine, at(&node.csr), ArtifactKind::CertificateRequest,
+                &format!("The certificate request for CN={}, kept as the guide leaves it", worker.name), leaf.csr_pem.clone()),
+            artifact(&machine, at(&node.cert), ArtifactKind::Certificate,
+                &format!("CN={} with IP SAN {}, signed by the CA; kubelet's client and serving certificate", worker.name, worker.ip),
+                leaf.certificate_pem.clone()),
+            artifact(&machine, at(&node.ca_cert), ArtifactKind::Certificate,
+                "The cluster CA certificate; the kubeconfig trusts the API server through it", ca_pem.clone()),
+            artifact(&machine, at(&node.kubeconfig), ArtifactKind::Kubeconfig,
+                "Read by kubelet (--kubeconfig) and kube-proxy; points at the CA, certificate and key above", kubeconfig_yaml.clone()),
+            artifact(&machine, at(&node.kubelet_unit), ArtifactKind::SystemdUnit,
+                "systemd starts the kubelet with these flags; install.sh enables it", unit.clone()),
+            artifact(&machine, at(&node.kube_proxy_manifest), ArtifactKind::StaticPod,
+                "A static pod: the kubelet runs kube-proxy from its manifest directory", proxy_yaml.clone()),
+        ];
+        let install = install_script::render(plan, worker, &files);
+        artifacts.extend(files);
+        artifacts.push(artifact(&machine, loose("install.sh"), ArtifactKind::Script,
+            "Run as root on this worker: writes every file above, then starts the kubelet", install));
+        artifacts.push(artifact(&machine, loose("keys-on-node.sh"), ArtifactKind::Script,
+            "Alternative: make the key and CSR on the node itself, as the guide does", node_commands::keys_on_node(plan, worker)));
+    }
+
+    let ws = &plan.workstation;
+    let workstation = Machine::Workstation;
+    let home = |file: &str| Location::Home(format!("{}/{file}", ws.dir));
+    let credentials_files = vec![
+        artifact(&workstation, home(ws.ca_cert), ArtifactKind::Certificate,
+            "The cluster CA; kubectl verifies the API server with it", ca_pem.clone()),
+        artifact(&workstation, home(ws.key), ArtifactKind::PrivateKey,
+            "The kubectl admin private key", credentials.admin.key.to_pem()),
+        artifact(&workstation, home(ws.csr), ArtifactKind::CertificateRequest,
+            &format!("The admin certificate request (CN={})", spec.kubectl.admin_common_name), credentials.admin.csr_pem.clone()),
+        artifact(&workstation, home(ws.cert), ArtifactKind::Certificate,
+            &format!("The admin client certificate (CN={}), signed by the CA", spec.kubectl.admin_common_name),
+            credentials.admin.certificate_pem.clone()),
+    ];
+    let setup = kubectl::setup_script(plan, &credentials_files);
+    artifacts.extend(credentials_files);
+    artifacts.push(artifact(&workstation, loose("setup-kubectl.sh"), ArtifactKind::Script,
+        "Installs the files above into ~/.kube and runs the guide's four kubectl config commands", setup));
+    artifacts.push(artifact(&workstation, loose("keys-on-workstation.sh"), ArtifactKind::Script,
+        "Alternative: make the kubectl key and CSR on the workstation, as the guide does", node_commands::keys_on_workstation(plan)));
+
+    let addons = Machine::ClusterAddons;
+    let manifests = profile
+        .dns_addon(plan)
+        .into_iter()
+        .map(|m| Ok(artifact(&addons, loose(m.file_name), ArtifactKind::AddonManifest, m.note, yaml::to_string(&m.manifest)?)))
+        .collect::<Result<Vec<_>, YamlError>>()?;
+    let create = dns_addon::create_script(&manifests);
+    artifacts.extend(manifests);
+    artifacts.push(artifact(&addons, loose("create-dns.sh"), ArtifactKind::Script,
+        "Creates the DNS add-on with kubectl from the workstation", create));
+
+    let readme = readme::render(plan, &artifacts, &format_unix(options.now), ca_key_included);
+    artifacts.insert(0, artifact(&Machine::Bundle, loose("README.txt"), ArtifactKind::Readme,
+        "What goes where, and in which order", readme));
+    Ok(Bundle { artifacts })
+}

@@ -1,0 +1,174 @@
+//! The guide's keys-stay-on-the-node sequence: openssl commands for the worker (key and CSR) and for
+//! the CA host (signing), with one worker's values filled in; the same for the kubectl admin.
+
+use super::openssl_cnf::{self, WORKER_IP_ENV};
+use super::shell::Script;
+use super::shell::Word::{Arg, Sh};
+use crate::plan::{names, Plan, WorkerRef};
+use crate::spec::KeyAlgorithm;
+
+fn words(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// `openssl genrsa -out worker.key 2048`, or `genpkey` for elliptic curves.
+pub fn keygen_argv(algorithm: KeyAlgorithm, key_file: &str) -> Vec<String> {
+    match (algorithm.rsa_bits(), algorithm.openssl_curve()) {
+        (Some(bits), _) => vec!["openssl".into(), "genrsa".into(), "-out".into(), key_file.into(), bits.to_string()],
+        (None, curve) => vec![
+            "openssl".into(),
+            "genpkey".into(),
+            "-algorithm".into(),
+            "EC".into(),
+            "-pkeyopt".into(),
+            format!("ec_paramgen_curve:{}", curve.unwrap_or("prime256v1")),
+            "-out".into(),
+            key_file.into(),
+        ],
+    }
+}
+
+/// The worker's CSR command as the guide lays it out (first line, continued groups).
+pub fn worker_csr_command(common_name: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    (
+        words(&["openssl"]),
+        vec![
+            words(&["req", "-new"]),
+            words(&["-key", names::WORKER_KEY]),
+            words(&["-out", names::WORKER_CSR]),
+            vec!["-subj".into(), format!("/CN={common_name}")],
+            words(&["-extensions", "v3_req"]),
+            words(&["-config", names::OPENSSL_CNF]),
+            words(&["-sha256"]),
+        ],
+    )
+}
+
+/// The CA host's signing command for a worker CSR.
+pub fn worker_sign_command(days: u32) -> (Vec<String>, Vec<Vec<String>>) {
+    (
+        words(&["openssl", "x509"]),
+        vec![
+            words(&["-req"]),
+            words(&["-CA", names::CA_CERT]),
+            words(&["-CAkey", names::CA_KEY]),
+            words(&["-CAcreateserial"]),
+            words(&["-in", names::WORKER_CSR]),
+            words(&["-out", names::WORKER_CERT]),
+            vec!["-days".into(), days.to_string()],
+            words(&["-extensions", "v3_req"]),
+            words(&["-extfile", names::OPENSSL_CNF]),
+            words(&["-sha256"]),
+        ],
+    )
+}
+
+/// The guide's kubectl CSR command. The guide omits `-new`, which OpenSSL 3 needs to make a request.
+pub fn admin_csr_command(plan: &Plan) -> (Vec<String>, Vec<Vec<String>>) {
+    let ws = &plan.workstation;
+    (
+        words(&["openssl", "req"]),
+        vec![
+            words(&["-new"]),
+            words(&["-nodes"]),
+            words(&["-key", ws.key]),
+            words(&["-out", ws.csr]),
+            vec!["-subj".into(), format!("/CN={}", plan.spec.kubectl.admin_common_name)],
+            words(&["-sha256"]),
+        ],
+    )
+}
+
+/// The CA host's signing command for the kubectl CSR (a step the guide leaves implicit).
+pub fn admin_sign_command(plan: &Plan) -> (Vec<String>, Vec<Vec<String>>) {
+    let ws = &plan.workstation;
+    (
+        words(&["openssl", "x509"]),
+        vec![
+            words(&["-req"]),
+            words(&["-CA", names::CA_CERT]),
+            words(&["-CAkey", names::CA_KEY]),
+            words(&["-CAcreateserial"]),
+            words(&["-in", ws.csr]),
+            words(&["-out", ws.cert]),
+            vec!["-days".into(), plan.spec.keys.validity_days.to_string()],
+            words(&["-sha256"]),
+        ],
+    )
+}
+
+/// `keys-on-node.sh`: run on the worker; makes openssl.cnf, the key and the CSR in the SSL directory.
+pub fn keys_on_node(plan: &Plan, worker: WorkerRef) -> String {
+    let ssl_dir = plan.node.ssl_dir.as_str();
+    let mut s = Script::new(&[
+        &format!("keys-on-node.sh for {}: the guide's worker-side certificate steps.", worker.name),
+        &format!("Run as root on {}. The private key is made here and never leaves the node.", worker.name),
+        &format!("Then copy {} and {} to the CA host and run sign-{}.sh there.", names::OPENSSL_CNF, names::WORKER_CSR, worker.name),
+        "ROOT=/some/dir works below that directory instead.",
+    ]);
+    s.blank().raw("ROOT=\"${ROOT:-}\"");
+    s.rooted(&["mkdir", "-p", "--"], ssl_dir).rooted(&["cd", "--"], ssl_dir);
+    s.line_with_input(&[Sh("cat >"), Arg(names::OPENSSL_CNF)], &openssl_cnf::render());
+    s.command(&keygen_argv(plan.spec.keys.algorithm, names::WORKER_KEY));
+    s.command(&["chmod", "600", names::WORKER_KEY]);
+    s.command(&["export", &format!("{WORKER_IP_ENV}={}", worker.ip)]);
+    let (first, groups) = worker_csr_command(worker.name.as_str());
+    s.command_lines(&first, &groups);
+    s.command(&["echo", &format!("Next: copy {ssl_dir}/{} and {ssl_dir}/{} to the CA host, e.g.", names::OPENSSL_CNF, names::WORKER_CSR)]);
+    s.command(&["echo", &format!("  scp {} {} root@root-ca-host:", names::OPENSSL_CNF, names::WORKER_CSR)]);
+    s.finish()
+}
+
+/// `sign-<worker>.sh`: run on the CA host next to ca.crt and ca.key, after the worker's CSR arrived.
+pub fn sign_worker(plan: &Plan, worker: WorkerRef) -> String {
+    let mut s = Script::new(&[
+        &format!("sign-{}.sh: the guide's CA-side step for {}.", worker.name, worker.name),
+        &format!(
+            "Run on the CA host in the directory holding {}, {} and the {} and {} copied from {}.",
+            names::CA_CERT,
+            names::CA_KEY,
+            names::OPENSSL_CNF,
+            names::WORKER_CSR,
+            worker.name
+        ),
+    ]);
+    s.blank();
+    s.command(&["openssl", "req", "-in", names::WORKER_CSR, "-noout", "-verify"]);
+    s.command(&["export", &format!("{WORKER_IP_ENV}={}", worker.ip)]);
+    let (first, groups) = worker_sign_command(plan.spec.keys.validity_days);
+    s.command_lines(&first, &groups);
+    s.command(&["echo", &format!("Next: copy {} back, e.g.", names::WORKER_CERT)]);
+    s.command(&["echo", &format!("  scp {} root@{}:{}", names::WORKER_CERT, worker.name, plan.node.ssl_dir)]);
+    s.finish()
+}
+
+/// `keys-on-workstation.sh`: the guide's kubectl key and CSR, made in `~/.kube`.
+pub fn keys_on_workstation(plan: &Plan) -> String {
+    let ws = &plan.workstation;
+    let mut s = Script::new(&[
+        "keys-on-workstation.sh: the guide's kubectl key and CSR, made on your workstation.",
+        &format!("Then copy ~/{}/{} to the CA host and run sign-kubectl.sh there.", ws.dir, ws.csr),
+        "KUBE_DIR=/some/dir works there instead of ~/.kube.",
+    ]);
+    s.blank().raw("KUBE_DIR=\"${KUBE_DIR:-$HOME/.kube}\"").raw("mkdir -p -- \"$KUBE_DIR\"").raw("cd -- \"$KUBE_DIR\"");
+    s.command(&keygen_argv(plan.spec.keys.algorithm, ws.key));
+    s.command(&["chmod", "600", ws.key]);
+    let (first, groups) = admin_csr_command(plan);
+    s.command_lines(&first, &groups);
+    s.finish()
+}
+
+/// `sign-kubectl.sh`: the CA host signs the kubectl CSR.
+pub fn sign_admin(plan: &Plan) -> String {
+    let ws = &plan.workstation;
+    let mut s = Script::new(&[
+        "sign-kubectl.sh: the CA host signs the kubectl admin CSR.",
+        &format!("Run in the directory holding {}, {} and {} from the workstation.", names::CA_CERT, names::CA_KEY, ws.csr),
+    ]);
+    s.blank();
+    s.command(&["openssl", "req", "-in", ws.csr, "-noout", "-verify"]);
+    let (first, groups) = admin_sign_command(plan);
+    s.command_lines(&first, &groups);
+    s.command(&["echo", &format!("Next: copy {} and {} to ~/{} on the workstation.", ws.cert, names::CA_CERT, ws.dir)]);
+    s.finish()
+}

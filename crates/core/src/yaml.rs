@@ -1,0 +1,43 @@
+//! The one place that touches the YAML library, so it can be swapped (serde_yaml is archived upstream).
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// A YAML read failure with the path of the offending field when serde knows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YamlError {
+    /// Dotted field path such as `workers[2].ip`, or empty when the document itself is broken.
+    pub path: String,
+    pub message: String,
+}
+
+/// Serializes a value as one YAML document (no leading `---`).
+pub fn to_string<T: Serialize>(value: &T) -> Result<String, YamlError> {
+    serde_yaml::to_string(value).map_err(|e| YamlError { path: String::new(), message: e.to_string() })
+}
+
+/// Deserializes one YAML document, reporting where a wrong or unknown field sits.
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    let deserializer = serde_yaml::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        YamlError { path, message: err.into_inner().to_string() }
+    })
+}
+
+/// Parses YAML into a generic value tree (for comparing documents as data).
+pub fn parse_value(text: &str) -> Result<serde_yaml::Value, YamlError> {
+    from_str(text)
+}
+
+/// Parses every document of a multi-document stream into generic values.
+pub fn parse_documents(text: &str) -> Result<Vec<serde_yaml::Value>, YamlError> {
+    use serde::Deserialize;
+    serde_yaml::Deserializer::from_str(text)
+        .map(|doc| serde_yaml::Value::deserialize(doc).map_err(|e| YamlError { path: String::new(), message: e.to_string() }))
+        .collect()
+}
+
+/// The generic value type documents are compared as.
+pub type Value = serde_yaml::Value;
