@@ -60,6 +60,11 @@ impl ProxyMode {
     pub const ALL: [ProxyMode; 2] = [ProxyMode::Iptables, ProxyMode::Userspace];
 
     pub fn as_str(self) -> &'static str {
+        self.as_str_const()
+    }
+
+    /// [`ProxyMode::as_str`] for constant tables.
+    pub const fn as_str_const(self) -> &'static str {
         match self {
             ProxyMode::Iptables => "iptables",
             ProxyMode::Userspace => "userspace",
@@ -112,6 +117,11 @@ impl KeyAlgorithm {
 
     /// The name used in project files and forms.
     pub fn as_str(self) -> &'static str {
+        self.as_str_const()
+    }
+
+    /// [`KeyAlgorithm::as_str`] for constant tables.
+    pub const fn as_str_const(self) -> &'static str {
         match self {
             KeyAlgorithm::Rsa2048 => "rsa-2048",
             KeyAlgorithm::Rsa3072 => "rsa-3072",

@@ -1,0 +1,159 @@
+//! The page: the form on the left, generation and the artifact browser on the right.
+
+use std::rc::Rc;
+
+use studio::pki::{KeySet, PrivateKey};
+use studio::{RenderOptions, SpecFile};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::HtmlTextAreaElement;
+use yew::prelude::*;
+
+use crate::components::browser::Browser;
+use crate::components::form::FieldGroup;
+use crate::components::workers::Workers;
+use crate::fields::Group;
+use crate::platform;
+use crate::state::{Action, Progress, State};
+
+/// Generates keys one at a time, yielding to the browser between keys so progress paints.
+async fn generate(file: SpecFile, include_ca_key: bool, dispatch: UseReducerDispatcher<State>) {
+    let started = js_sys::Date::now();
+    let now = platform::now();
+    let spec = match file.validate(now) {
+        Ok(spec) => spec,
+        Err(errors) => {
+            dispatch.dispatch(Action::Progress(Progress::Failed(format!("{} field(s) need attention", errors.len()))));
+            return;
+        }
+    };
+    let requests = studio::key_requests(&spec);
+    let mut keys = KeySet::default();
+    for (done, request) in requests.iter().enumerate() {
+        dispatch.dispatch(Action::Progress(Progress::Keys { done, total: requests.len() }));
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        match PrivateKey::generate(request.algorithm) {
+            Ok(key) => keys.insert(request.id.clone(), key),
+            Err(e) => {
+                dispatch.dispatch(Action::Progress(Progress::Failed(e.to_string())));
+                return;
+            }
+        }
+    }
+    let result = studio::generate(&spec, &keys, RenderOptions { now, include_ca_key })
+        .map_err(|e| e.to_string())
+        .and_then(|bundle| bundle.to_zip(now).map(|zip| (bundle, zip)).map_err(|e| e.to_string()));
+    match result {
+        Ok((bundle, zip)) => dispatch.dispatch(Action::Generated(Rc::new(bundle), Rc::new(zip), js_sys::Date::now() - started)),
+        Err(e) => dispatch.dispatch(Action::Progress(Progress::Failed(e))),
+    }
+}
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(State::restore);
+    let include_ca_key = use_state(|| false);
+    let project_text = use_state(String::new);
+
+    let on_generate = {
+        let state = state.clone();
+        let include = *include_ca_key;
+        Callback::from(move |_| {
+            if state.generating() || !state.errors.is_empty() {
+                return;
+            }
+            spawn_local(generate(state.file.clone(), include, state.dispatcher()));
+        })
+    };
+    let toggle_ca_key = {
+        let include_ca_key = include_ca_key.clone();
+        Callback::from(move |_| include_ca_key.set(!*include_ca_key))
+    };
+    let download_zip = {
+        let zip = state.zip.clone();
+        Callback::from(move |_| {
+            if let Some(zip) = &zip {
+                let _ = platform::download("worker-studio-bundle.zip", "application/zip", zip);
+            }
+        })
+    };
+    let save_project = {
+        let file = state.file.clone();
+        Callback::from(move |_| {
+            let mut kept = file.clone();
+            kept.ca.key.clear();
+            let _ = platform::download("cluster.yaml", "application/yaml", kept.to_yaml().as_bytes());
+        })
+    };
+    let project_input = {
+        let project_text = project_text.clone();
+        Callback::from(move |e: InputEvent| project_text.set(e.target_unchecked_into::<HtmlTextAreaElement>().value()))
+    };
+    let load_project = {
+        let d = state.dispatcher();
+        let project_text = project_text.clone();
+        Callback::from(move |_| d.dispatch(Action::LoadProject((*project_text).clone())))
+    };
+    let reset = {
+        let d = state.dispatcher();
+        Callback::from(move |_| d.dispatch(Action::Reset))
+    };
+
+    let error_count = state.errors.len();
+    let status = match &state.progress {
+        Progress::Idle => html! {},
+        Progress::Keys { done, total } => html! {
+            <p role="status"><progress max={total.to_string()} value={done.to_string()} />{ format!(" Generating key {} of {total}…", done + 1) }</p>
+        },
+        Progress::Failed(message) => html! { <p role="alert" class="error">{ format!("Not generated: {message}") }</p> },
+        Progress::Done { millis } => html! { <p role="status">{ format!("Generated in {:.0} ms.", millis) }</p> },
+    };
+    html! {
+        <>
+            <header class="top">
+                <h1>{ "Worker Studio" }</h1>
+                <p>{ "Keys, certificates, kubeconfigs, units and install scripts for Kubernetes worker nodes, made in your browser. Nothing leaves this page." }</p>
+            </header>
+            <main>
+                <form class="spec" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())} aria-label="Cluster parameters">
+                    <FieldGroup group={Group::Cluster} state={state.clone()} />
+                    <Workers state={state.clone()} />
+                    <FieldGroup group={Group::Authority} state={state.clone()} />
+                    <FieldGroup group={Group::Keys} state={state.clone()} />
+                    <FieldGroup group={Group::Advanced} state={state.clone()} />
+                    <details class="group">
+                        <summary>{ "Project file" }</summary>
+                        <button type="button" onclick={save_project}>{ "Save project (YAML)" }</button>
+                        <div class="field">
+                            <label for="project-yaml">{ "Paste a project file to load it" }</label>
+                            <textarea id="project-yaml" rows="6" spellcheck="false" value={(*project_text).clone()} oninput={project_input} />
+                            <button type="button" onclick={load_project}>{ "Load project" }</button>
+                            <button type="button" onclick={reset}>{ "Reset to the guide's example" }</button>
+                        </div>
+                        if let Some(message) = &state.load_error { <p class="error" role="alert">{ message }</p> }
+                    </details>
+                </form>
+                <section class="output" aria-label="Generate">
+                    <div class="generate">
+                        <label class="check">
+                            <input type="checkbox" id="include-ca-key" checked={*include_ca_key} onchange={toggle_ca_key} />
+                            { " Include the generated CA key (ca-host/HOME/ca.key)" }
+                        </label>
+                        <button type="button" id="generate" class="primary" onclick={on_generate}
+                            disabled={error_count > 0 || state.generating()}>{ "Generate" }</button>
+                        if error_count > 0 {
+                            <p class="error" id="error-summary" role="alert">{ format!("{error_count} field(s) need attention before generating.") }</p>
+                        }
+                        { status }
+                        if state.stale { <p class="note">{ "Parameters changed since this bundle was generated; generate again to update it." }</p> }
+                        if state.zip.is_some() {
+                            <button type="button" id="download-zip" onclick={download_zip}>{ "Download zip" }</button>
+                        }
+                    </div>
+                    if let Some(bundle) = state.bundle.clone() {
+                        <Browser state={state.clone()} {bundle} />
+                    }
+                </section>
+            </main>
+        </>
+    }
+}

@@ -1,0 +1,103 @@
+//! The artifact browser: machines, their files, a preview with its note, copy and download.
+
+use std::rc::Rc;
+
+use studio::{Bundle, Machine};
+use yew::prelude::*;
+
+use crate::platform;
+use crate::state::{Action, State};
+
+#[derive(Properties, PartialEq)]
+pub struct BrowserProps {
+    pub state: UseReducerHandle<State>,
+    pub bundle: Rc<Bundle>,
+}
+
+fn file_name(path: &str) -> String {
+    path.rsplit('/').next().unwrap_or(path).to_owned()
+}
+
+#[function_component(Browser)]
+pub fn browser(props: &BrowserProps) -> Html {
+    let bundle = props.bundle.clone();
+    let selected = props.state.selected.clone();
+    let machines = bundle.machines();
+    let now = platform::now();
+    let machine_panel = |machine: &Machine| {
+        let files = bundle.machine(machine).map(|artifact| {
+            let path = artifact.zip_path();
+            let d = props.state.dispatcher();
+            let select = {
+                let path = path.clone();
+                Callback::from(move |_| d.dispatch(Action::Select(path.clone())))
+            };
+            let current = selected.as_deref() == Some(path.as_str());
+            html! {
+                <li>
+                    <button type="button" class={classes!("file", current.then_some("current"))} onclick={select}
+                        aria-pressed={current.to_string()}>
+                        <span class="mode">{ format!("{:04o}", artifact.mode) }</span>{ " " }{ artifact.location.display() }
+                    </button>
+                </li>
+            }
+        });
+        let download_machine = {
+            let bundle = bundle.clone();
+            let machine = machine.clone();
+            Callback::from(move |_| {
+                if let Ok(bytes) = bundle.zip_of(bundle.machine(&machine), now) {
+                    let name = format!("{}.zip", machine.dir().replace('/', "-"));
+                    let name = if name == ".zip" { "bundle-readme.zip".to_owned() } else { name };
+                    let _ = platform::download(&name, "application/zip", &bytes);
+                }
+            })
+        };
+        let copy_install = match machine {
+            Machine::Worker(_) => {
+                let script = bundle.machine(machine).find(|a| a.location.display() == "install.sh").map(|a| a.content.clone());
+                script.map(|text| {
+                    let copy = Callback::from(move |_| platform::copy(&text));
+                    html! { <button type="button" onclick={copy}>{ format!("Copy {}'s install.sh", machine.label().trim_start_matches("Worker ")) }</button> }
+                })
+            }
+            _ => None,
+        };
+        html! {
+            <section class="machine" aria-label={machine.label()}>
+                <h3>{ machine.label() }</h3>
+                <ul>{ for files }</ul>
+                <div class="machine-actions">
+                    <button type="button" onclick={download_machine}>{ format!("Download {} files", machine.label()) }</button>
+                    { copy_install.unwrap_or_default() }
+                </div>
+            </section>
+        }
+    };
+    let preview = selected.as_deref().and_then(|path| bundle.find(path)).map(|artifact| {
+        let text = artifact.content.clone();
+        let copy = Callback::from(move |_| platform::copy(&text));
+        let bytes = artifact.content.clone();
+        let name = file_name(&artifact.zip_path());
+        let download = Callback::from(move |_| {
+            let _ = platform::download(&name, "text/plain", bytes.as_bytes());
+        });
+        html! {
+            <article class="preview" aria-label="Preview">
+                <header>
+                    <h3>{ artifact.zip_path() }</h3>
+                    <p class="note">{ &artifact.note }</p>
+                    <button type="button" onclick={copy}>{ "Copy" }</button>
+                    <button type="button" onclick={download}>{ "Download file" }</button>
+                </header>
+                <pre tabindex="0">{ &artifact.content }</pre>
+            </article>
+        }
+    });
+    html! {
+        <div class="browser">
+            <nav class="machines" aria-label="Machines and files">{ for machines.iter().map(machine_panel) }</nav>
+            { preview.unwrap_or_default() }
+        </div>
+    }
+}

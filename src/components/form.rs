@@ -1,0 +1,76 @@
+//! One form group: its fields from the field table, each with its label and its error beside it.
+
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+use crate::fields::{Control, Group, FIELDS};
+use crate::state::{Action, State};
+
+#[derive(Properties, PartialEq)]
+pub struct GroupProps {
+    pub group: Group,
+    pub state: UseReducerHandle<State>,
+}
+
+#[function_component(FieldGroup)]
+pub fn field_group(props: &GroupProps) -> Html {
+    let state = &props.state;
+    let fields = FIELDS.iter().filter(|f| f.group == props.group && (f.visible)(&state.file));
+    let open = props.group != Group::Advanced;
+    html! {
+        <details class="group" open={open}>
+            <summary>{ props.group.title() }</summary>
+            { for fields.map(|field| {
+                let id = field.path.replace(['.', '[', ']'], "-");
+                let error = state.errors.get(field.path).cloned();
+                let value = (field.get)(&state.file);
+                let set = field.set;
+                let dispatch = state.dispatcher();
+                let invalid = if error.is_some() { "true" } else { "false" };
+                let error_id = format!("{id}-error");
+                let described = error.as_ref().map(|_| error_id.clone());
+                let control = match field.control {
+                    Control::Choice(options) => {
+                        let onchange = Callback::from(move |e: Event| {
+                            dispatch.dispatch(Action::Set(set, e.target_unchecked_into::<HtmlSelectElement>().value()));
+                        });
+                        html! {
+                            <select id={id.clone()} {onchange} aria-invalid={invalid} aria-describedby={described.clone()}>
+                                { for options.iter().map(|o| html! { <option value={*o} selected={*o == value}>{ *o }</option> }) }
+                            </select>
+                        }
+                    }
+                    Control::Pem => {
+                        let oninput = Callback::from(move |e: InputEvent| {
+                            dispatch.dispatch(Action::Set(set, e.target_unchecked_into::<HtmlTextAreaElement>().value()));
+                        });
+                        html! {
+                            <textarea id={id.clone()} rows="6" spellcheck="false" {oninput} value={value}
+                                aria-invalid={invalid} aria-describedby={described.clone()}
+                                placeholder="-----BEGIN ...-----" />
+                        }
+                    }
+                    Control::Text | Control::Number => {
+                        let oninput = Callback::from(move |e: InputEvent| {
+                            dispatch.dispatch(Action::Set(set, e.target_unchecked_into::<HtmlInputElement>().value()));
+                        });
+                        let mode = if field.control == Control::Number { "numeric" } else { "text" };
+                        html! {
+                            <input id={id.clone()} type="text" inputmode={mode} spellcheck="false" {oninput} value={value}
+                                aria-invalid={invalid} aria-describedby={described.clone()} />
+                        }
+                    }
+                };
+                html! {
+                    <div class={classes!("field", error.as_ref().map(|_| "has-error"))}>
+                        <label for={id.clone()}>{ field.label }</label>
+                        { control }
+                        if let Some(message) = error {
+                            <p class="error" id={error_id} role="alert">{ message }</p>
+                        }
+                    </div>
+                }
+            }) }
+        </details>
+    }
+}

@@ -1,0 +1,5 @@
+//! The app's panels, one function component each.
+
+pub mod browser;
+pub mod form;
+pub mod workers;

@@ -1,0 +1,81 @@
+//! The workers table: edit, add, remove, duplicate, or paste many `name ip` lines at once.
+
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+use crate::state::{Action, State};
+
+#[derive(Properties, PartialEq)]
+pub struct WorkersProps {
+    pub state: UseReducerHandle<State>,
+}
+
+#[function_component(Workers)]
+pub fn workers(props: &WorkersProps) -> Html {
+    let state = &props.state;
+    let paste = use_state(String::new);
+    let rows = state.file.workers.iter().enumerate().map(|(i, w)| {
+        let name_path = format!("workers[{i}].name");
+        let ip_path = format!("workers[{i}].ip");
+        let name_error = state.errors.get(&name_path).cloned();
+        let ip_error = state.errors.get(&ip_path).cloned();
+        let d = state.dispatcher();
+        let on_name = Callback::from(move |e: InputEvent| d.dispatch(Action::SetWorkerName(i, e.target_unchecked_into::<HtmlInputElement>().value())));
+        let d = state.dispatcher();
+        let on_ip = Callback::from(move |e: InputEvent| d.dispatch(Action::SetWorkerIp(i, e.target_unchecked_into::<HtmlInputElement>().value())));
+        let d = state.dispatcher();
+        let duplicate = Callback::from(move |_| d.dispatch(Action::DuplicateWorker(i)));
+        let d = state.dispatcher();
+        let remove = Callback::from(move |_| d.dispatch(Action::RemoveWorker(i)));
+        let n = i + 1;
+        html! {
+            <tr>
+                <td>
+                    <input id={format!("worker-{i}-name")} aria-label={format!("Worker {n} name")} value={w.name.clone()}
+                        oninput={on_name} spellcheck="false" aria-invalid={name_error.is_some().to_string()} />
+                    if let Some(m) = name_error { <p class="error" role="alert">{ m }</p> }
+                </td>
+                <td>
+                    <input id={format!("worker-{i}-ip")} aria-label={format!("Worker {n} IP")} value={w.ip.clone()}
+                        oninput={on_ip} spellcheck="false" aria-invalid={ip_error.is_some().to_string()} />
+                    if let Some(m) = ip_error { <p class="error" role="alert">{ m }</p> }
+                </td>
+                <td class="row-actions">
+                    <button type="button" onclick={duplicate} aria-label={format!("Duplicate worker {n}")}>{ "⧉" }</button>
+                    <button type="button" onclick={remove} aria-label={format!("Remove worker {n}")}>{ "✕" }</button>
+                </td>
+            </tr>
+        }
+    });
+    let d = state.dispatcher();
+    let add = Callback::from(move |_| d.dispatch(Action::AddWorker));
+    let paste_input = {
+        let paste = paste.clone();
+        Callback::from(move |e: InputEvent| paste.set(e.target_unchecked_into::<HtmlTextAreaElement>().value()))
+    };
+    let apply_paste = {
+        let paste = paste.clone();
+        let d = state.dispatcher();
+        Callback::from(move |_| {
+            d.dispatch(Action::PasteWorkers((*paste).clone()));
+            paste.set(String::new());
+        })
+    };
+    let list_error = state.errors.get("workers").cloned();
+    html! {
+        <details class="group" open=true>
+            <summary>{ format!("Workers ({})", state.file.workers.len()) }</summary>
+            <table class="workers">
+                <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ "IP" }</th><th scope="col"><span class="sr-only">{ "Actions" }</span></th></tr></thead>
+                <tbody>{ for rows }</tbody>
+            </table>
+            if let Some(m) = list_error { <p class="error" role="alert">{ m }</p> }
+            <button type="button" onclick={add}>{ "Add worker" }</button>
+            <div class="field">
+                <label for="paste-workers">{ "Paste workers (one \"name ip\" per line; replaces the table)" }</label>
+                <textarea id="paste-workers" rows="3" spellcheck="false" value={(*paste).clone()} oninput={paste_input} />
+                <button type="button" onclick={apply_paste} disabled={paste.trim().is_empty()}>{ "Use pasted workers" }</button>
+            </div>
+        </details>
+    }
+}

@@ -1,0 +1,5 @@
+//! The studio's entry point (the Trunk-built binary).
+
+fn main() {
+    worker_studio_web::start();
+}

@@ -1,0 +1,163 @@
+//! The app's model and the actions reduced over it (yew's `use_reducer`).
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use studio::input::{FieldError, SpecFile, WorkerInput};
+use studio::Bundle;
+use yew::Reducible;
+
+use crate::platform;
+
+/// Where the project's parameters are kept between visits (never private keys).
+pub const STORAGE_KEY: &str = "worker-studio.project";
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Progress {
+    Idle,
+    Keys { done: usize, total: usize },
+    Failed(String),
+    Done { millis: f64 },
+}
+
+#[derive(Clone, PartialEq)]
+pub struct State {
+    pub file: SpecFile,
+    /// Validation errors by field path.
+    pub errors: BTreeMap<String, String>,
+    pub bundle: Option<Rc<Bundle>>,
+    pub zip: Option<Rc<Vec<u8>>>,
+    pub selected: Option<String>,
+    pub progress: Progress,
+    /// A problem with the last loaded project file.
+    pub load_error: Option<String>,
+    /// The parameters changed since the bundle shown was generated.
+    pub stale: bool,
+}
+
+pub enum Action {
+    Set(fn(&mut SpecFile, String), String),
+    AddWorker,
+    RemoveWorker(usize),
+    DuplicateWorker(usize),
+    SetWorkerName(usize, String),
+    SetWorkerIp(usize, String),
+    PasteWorkers(String),
+    LoadProject(String),
+    Reset,
+    Progress(Progress),
+    Generated(Rc<Bundle>, Rc<Vec<u8>>, f64),
+    Select(String),
+}
+
+impl State {
+    pub fn restore() -> State {
+        let file = platform::load(STORAGE_KEY)
+            .and_then(|text| SpecFile::from_yaml(&text).ok())
+            .unwrap_or_default();
+        State::with_file(file, None)
+    }
+
+    fn with_file(file: SpecFile, load_error: Option<String>) -> State {
+        let mut state = State {
+            file,
+            errors: BTreeMap::new(),
+            bundle: None,
+            zip: None,
+            selected: None,
+            progress: Progress::Idle,
+            load_error,
+            stale: false,
+        };
+        state.revalidate();
+        state
+    }
+
+    fn revalidate(&mut self) {
+        self.errors = match self.file.validate(platform::now()) {
+            Ok(_) => BTreeMap::new(),
+            Err(errors) => errors.into_iter().map(|FieldError { field, message }| (field, message)).collect(),
+        };
+        let mut kept = self.file.clone();
+        kept.ca.key.clear();
+        platform::save(STORAGE_KEY, &kept.to_yaml());
+    }
+
+    pub fn generating(&self) -> bool {
+        matches!(self.progress, Progress::Keys { .. })
+    }
+}
+
+/// Parses `name ip` lines (spaces, tabs or commas between), skipping blank lines and `#` comments.
+pub fn parse_worker_lines(text: &str) -> Vec<WorkerInput> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|line| {
+            let mut parts = line.split(|c: char| c.is_whitespace() || c == ',').filter(|p| !p.is_empty());
+            WorkerInput { name: parts.next().unwrap_or_default().to_owned(), ip: parts.next().unwrap_or_default().to_owned() }
+        })
+        .collect()
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        let mut edited = true;
+        match action {
+            Action::Set(set, value) => set(&mut next.file, value),
+            Action::AddWorker => {
+                let n = next.file.workers.len() + 1;
+                next.file.workers.push(WorkerInput { name: format!("worker{n:02}"), ip: String::new() });
+            }
+            Action::RemoveWorker(i) if i < next.file.workers.len() => {
+                next.file.workers.remove(i);
+            }
+            Action::DuplicateWorker(i) if i < next.file.workers.len() => {
+                let copy = next.file.workers[i].clone();
+                next.file.workers.insert(i + 1, copy);
+            }
+            Action::SetWorkerName(i, v) if i < next.file.workers.len() => next.file.workers[i].name = v,
+            Action::SetWorkerIp(i, v) if i < next.file.workers.len() => next.file.workers[i].ip = v,
+            Action::PasteWorkers(text) => {
+                let rows = parse_worker_lines(&text);
+                if !rows.is_empty() {
+                    next.file.workers = rows;
+                }
+            }
+            Action::LoadProject(text) => match SpecFile::from_yaml(&text) {
+                Ok(file) => return Rc::new(State::with_file(file, None)),
+                Err(e) => {
+                    next.load_error = Some(format!("The project file was not loaded: {e}"));
+                    edited = false;
+                }
+            },
+            Action::Reset => return Rc::new(State::with_file(SpecFile::default(), None)),
+            Action::Progress(progress) => {
+                next.progress = progress;
+                edited = false;
+            }
+            Action::Generated(bundle, zip, millis) => {
+                next.selected = bundle.artifacts.first().map(|a| a.zip_path());
+                next.bundle = Some(bundle);
+                next.zip = Some(zip);
+                next.progress = Progress::Done { millis };
+                next.stale = false;
+                edited = false;
+            }
+            Action::Select(path) => {
+                next.selected = Some(path);
+                edited = false;
+            }
+            _ => edited = false,
+        }
+        if edited {
+            next.load_error = None;
+            next.stale = next.bundle.is_some();
+            next.revalidate();
+        }
+        Rc::new(next)
+    }
+}

@@ -1,0 +1,68 @@
+//! The engine and the studio's state logic in a real browser: headless Chromium through
+//! wasm-bindgen-test-runner (`make test` runs it).
+
+use std::rc::Rc;
+
+use studio::pki::{KeyKind, PrivateKey};
+use studio::spec::KeyAlgorithm;
+use studio::{RenderOptions, SpecFile};
+use wasm_bindgen_test::*;
+use worker_studio_web::platform;
+use worker_studio_web::state::{parse_worker_lines, Action, State, STORAGE_KEY};
+use yew::Reducible;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn certificate(bundle: &studio::Bundle, path: &str) -> Vec<u8> {
+    let text = &bundle.find(path).unwrap_or_else(|| panic!("no {path}")).content;
+    pem::parse(text).unwrap().contents().to_vec()
+}
+
+#[wasm_bindgen_test]
+fn a_bundle_generated_in_the_browser_chains_to_its_ca() {
+    let mut file = SpecFile::default();
+    file.keys.algorithm = "ecdsa-p256".into();
+    let spec = file.validate(platform::now()).unwrap();
+    let bundle = studio::generate_with_new_keys(&spec, RenderOptions { now: platform::now(), include_ca_key: false }).unwrap();
+
+    let ca_der = certificate(&bundle, "ca-host/HOME/ca.crt");
+    let (_, ca) = x509_parser::parse_x509_certificate(&ca_der).unwrap();
+    for name in ["worker01", "worker02", "worker03"] {
+        let der = certificate(&bundle, &format!("workers/{name}/etc/kubernetes/ssl/worker.crt"));
+        let (_, cert) = x509_parser::parse_x509_certificate(&der).unwrap();
+        cert.verify_signature(Some(ca.public_key())).expect("signed by the CA");
+        assert_eq!(cert.issuer(), ca.subject());
+        let key_pem = &bundle.find(&format!("workers/{name}/etc/kubernetes/ssl/worker.key")).unwrap().content;
+        let key = PrivateKey::from_pem(key_pem).unwrap();
+        assert!(key.matches_public_key(&cert.public_key().subject_public_key.data), "{name}'s key matches its certificate");
+    }
+    let zip = bundle.to_zip(platform::now()).unwrap();
+    assert_eq!(&zip[..2], b"PK");
+}
+
+#[wasm_bindgen_test]
+fn rsa_keys_are_generated_in_wasm_with_the_browser_random_source() {
+    let a = PrivateKey::generate(KeyAlgorithm::Rsa2048).unwrap();
+    let b = PrivateKey::generate(KeyAlgorithm::Rsa2048).unwrap();
+    assert_eq!(a.kind(), KeyKind::Rsa { bits: 2048 });
+    assert_ne!(a.pkcs8_der(), b.pkcs8_der(), "two keys differ");
+}
+
+#[wasm_bindgen_test]
+fn the_saved_project_never_holds_the_ca_key() {
+    let state = Rc::new(State::restore());
+    let state = state.reduce(Action::Set(|f, v| f.ca.source = v, "import".into()));
+    let state = state.reduce(Action::Set(|f, v| f.ca.key = v, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".into()));
+    assert!(state.file.ca.key.contains("PRIVATE KEY"), "the key stays in memory");
+    let saved = platform::load(STORAGE_KEY).expect("the project is saved");
+    assert!(saved.contains("source: import") && !saved.contains("PRIVATE KEY"), "{saved}");
+    assert!(state.errors.contains_key("ca.certificate"), "{:?}", state.errors);
+    state.reduce(Action::Reset);
+}
+
+#[wasm_bindgen_test]
+fn pasted_worker_lines_become_rows() {
+    let rows = parse_worker_lines("# name ip\nworker01 192.168.2.1\n\nworker02,\t192.168.2.2\nlonely\n");
+    let pairs: Vec<(&str, &str)> = rows.iter().map(|w| (w.name.as_str(), w.ip.as_str())).collect();
+    assert_eq!(pairs, [("worker01", "192.168.2.1"), ("worker02", "192.168.2.2"), ("lonely", "")]);
+}
