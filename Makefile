@@ -1,14 +1,34 @@
-# Worker Studio: `make test` installs what is missing and runs every test.
+# Worker Studio. Quick start: `make serve` (install what is missing, build, serve on
+# http://127.0.0.1:8080) and `make test` (every test). See README.md.
 SHELL := /bin/bash
-export PATH := $(CURDIR)/.tools/venv/bin:$(PATH)
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/.tools/venv/bin:$(HOME)/.cargo/bin:$(PATH)
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+PORT ?= 8080
 
-.PHONY: setup test build
+.PHONY: setup dist serve test test-native test-browser test-e2e cli
 
 setup:
-	scripts/setup.sh
+	scripts/setup.sh web
 
-test: setup
+# The static site: host dist/ anywhere, under any path.
+dist: setup
+	trunk build --release --offline
+
+serve: dist
+	@echo "Worker Studio: http://127.0.0.1:$(PORT)/"
+	node scripts/serve.mjs $(PORT) dist
+
+test: setup test-native test-browser test-e2e
+
+test-native:
 	cargo test --workspace --locked
 
-build:
+test-browser:
+	cargo test --locked --target wasm32-unknown-unknown -p worker-studio-web --test browser
+
+test-e2e: dist
+	npx playwright test
+
+cli:
 	cargo build --release --locked -p worker-studio-cli
+	@echo "built target/release/worker-studio"

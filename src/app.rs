@@ -11,7 +11,7 @@ use yew::prelude::*;
 use crate::components::browser::Browser;
 use crate::components::form::FieldGroup;
 use crate::components::workers::Workers;
-use crate::fields::Group;
+use crate::fields::{input_id, Group};
 use crate::platform;
 use crate::state::{Action, Progress, State};
 
@@ -141,7 +141,22 @@ pub fn app() -> Html {
                         <button type="button" id="generate" class="primary" onclick={on_generate}
                             disabled={error_count > 0 || state.generating()}>{ "Generate" }</button>
                         if error_count > 0 {
-                            <p class="error" id="error-summary" role="alert">{ format!("{error_count} field(s) need attention before generating.") }</p>
+                            <div class="error" id="error-summary" role="alert">
+                                <p>{ format!("{error_count} field(s) need attention before generating:") }</p>
+                                <ul>
+                                    { for state.errors.iter().take(12).map(|(path, message)| {
+                                        let id = input_id(path);
+                                        let target = id.clone();
+                                        let focus = Callback::from(move |e: MouseEvent| {
+                                            e.prevent_default();
+                                            platform::focus(&target);
+                                        });
+                                        html! {
+                                            <li><a href={format!("#{id}")} onclick={focus}>{ path.clone() }</a>{ format!(": {message}") }</li>
+                                        }
+                                    }) }
+                                </ul>
+                            </div>
                         }
                         { status }
                         if state.stale { <p class="note">{ "Parameters changed since this bundle was generated; generate again to update it." }</p> }

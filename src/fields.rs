@@ -78,13 +78,23 @@ macro_rules! field {
     };
 }
 
+/// The id of the input that edits a validation path (`workers[2].ip` -> `worker-2-ip`).
+pub fn input_id(path: &str) -> String {
+    if let Some(rest) = path.strip_prefix("workers[") {
+        if let Some((index, field)) = rest.split_once("].") {
+            return format!("worker-{index}-{field}");
+        }
+    }
+    path.replace(['.', '[', ']'], "-")
+}
+
 pub const FIELDS: &[FieldDef] = &[
     field!("cluster.apiServer", "API server URL (load balancer)", Cluster, Control::Text, cluster.api_server, always),
     field!("cluster.dnsIP", "Cluster DNS IP", Cluster, Control::Text, cluster.dns_ip, always),
     field!("cluster.domain", "Cluster domain", Cluster, Control::Text, cluster.domain, always),
     field!("cluster.serviceCIDR", "Service network (CIDR)", Cluster, Control::Text, cluster.service_cidr, always),
     field!("kubeProxy.mode", "kube-proxy mode", Cluster, Control::Choice(MODES), kube_proxy.mode, always),
-    field!("ca.source", "CA", Authority, Control::Choice(&["generate", "import"]), ca.source, always),
+    field!("ca.source", "CA source", Authority, Control::Choice(&["generate", "import"]), ca.source, always),
     field!("ca.commonName", "CA common name", Authority, Control::Text, ca.common_name, generating),
     field!("ca.validityDays", "CA validity (days)", Authority, Control::Number, ca.validity_days.0, generating),
     field!("ca.certificate", "CA certificate (PEM)", Authority, Control::Pem, ca.certificate, importing),

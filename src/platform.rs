@@ -45,3 +45,11 @@ pub fn copy(text: &str) {
         let _ = window.navigator().clipboard().write_text(text);
     }
 }
+
+/// Moves keyboard focus to the element with `id` (used by the error summary's links).
+pub fn focus(id: &str) {
+    let element = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id));
+    if let Some(element) = element.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = element.focus();
+    }
+}

@@ -3,7 +3,7 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::fields::{Control, Group, FIELDS};
+use crate::fields::{input_id, Control, Group, FIELDS};
 use crate::state::{Action, State};
 
 #[derive(Properties, PartialEq)]
@@ -21,7 +21,7 @@ pub fn field_group(props: &GroupProps) -> Html {
         <details class="group" open={open}>
             <summary>{ props.group.title() }</summary>
             { for fields.map(|field| {
-                let id = field.path.replace(['.', '[', ']'], "-");
+                let id = input_id(field.path);
                 let error = state.errors.get(field.path).cloned();
                 let value = (field.get)(&state.file);
                 let set = field.set;

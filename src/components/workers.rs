@@ -3,6 +3,7 @@
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::fields::input_id;
 use crate::state::{Action, State};
 
 #[derive(Properties, PartialEq)]
@@ -31,18 +32,18 @@ pub fn workers(props: &WorkersProps) -> Html {
         html! {
             <tr>
                 <td>
-                    <input id={format!("worker-{i}-name")} aria-label={format!("Worker {n} name")} value={w.name.clone()}
+                    <input type="text" id={input_id(&name_path)} aria-label={format!("Worker {n} name")} value={w.name.clone()}
                         oninput={on_name} spellcheck="false" aria-invalid={name_error.is_some().to_string()} />
                     if let Some(m) = name_error { <p class="error" role="alert">{ m }</p> }
                 </td>
                 <td>
-                    <input id={format!("worker-{i}-ip")} aria-label={format!("Worker {n} IP")} value={w.ip.clone()}
+                    <input type="text" id={input_id(&ip_path)} aria-label={format!("Worker {n} IP")} value={w.ip.clone()}
                         oninput={on_ip} spellcheck="false" aria-invalid={ip_error.is_some().to_string()} />
                     if let Some(m) = ip_error { <p class="error" role="alert">{ m }</p> }
                 </td>
                 <td class="row-actions">
-                    <button type="button" onclick={duplicate} aria-label={format!("Duplicate worker {n}")}>{ "⧉" }</button>
-                    <button type="button" onclick={remove} aria-label={format!("Remove worker {n}")}>{ "✕" }</button>
+                    <button type="button" onclick={duplicate} aria-label={format!("Clone worker {n}")}>{ "Clone" }</button>
+                    <button type="button" onclick={remove} aria-label={format!("Remove worker {n}")}>{ "×" }</button>
                 </td>
             </tr>
         }

@@ -1,0 +1,148 @@
+// The studio as a person uses it, in headless Chromium; the zip it downloads goes to real tools.
+import { test, expect } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+function filesBelow(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesBelow(join(dir, e.name)) : [join(dir, e.name)]);
+}
+
+async function open(page) {
+  await page.goto('./');
+  await expect(page.locator('#generate')).toBeEnabled();
+}
+
+async function generateAndDownload(page, dir) {
+  await page.locator('#generate').click();
+  await expect(page.locator('#download-zip')).toBeVisible({ timeout: 120_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-zip').click()]);
+  const zip = join(dir, 'bundle.zip');
+  await download.saveAs(zip);
+  run('unzip', ['-q', zip, '-d', join(dir, 'bundle')], dir);
+  return join(dir, 'bundle');
+}
+
+test('generates the guide bundle; the downloaded zip passes openssl, kubectl and shellcheck', async ({ page }, info) => {
+  const requests = [];
+  page.on('request', (r) => requests.push({ url: r.url(), at: Date.now() }));
+  await open(page);
+  await page.waitForLoadState('networkidle');
+  const loadedAt = Date.now();
+  await expect(page.getByLabel('API server URL (load balancer)')).toHaveValue('https://loadbalancer.example.com');
+  await expect(page.getByLabel('Cluster DNS IP')).toHaveValue('10.3.0.2');
+  await expect(page.getByLabel('Worker 3 IP')).toHaveValue('192.168.2.3');
+  await page.screenshot({ path: info.outputPath('form.png'), fullPage: true });
+
+  const dir = mkdtempSync(join(tmpdir(), 'studio-e2e-'));
+  const root = await generateAndDownload(page, dir);
+  await page.screenshot({ path: info.outputPath('generated.png'), fullPage: true });
+
+  const ca = join(root, 'ca-host/HOME/ca.crt');
+  const certs = filesBelow(root).filter((f) => f.endsWith('.crt') && !f.endsWith('ca.crt'));
+  expect(certs).toHaveLength(4);
+  const verified = run('openssl', ['verify', '-CAfile', ca, ...certs], dir);
+  expect(verified.trim().split('\n').filter((l) => l.endsWith(': OK'))).toHaveLength(4);
+  for (const name of ['worker01', 'worker02', 'worker03']) {
+    const config = join(root, `workers/${name}/etc/kubernetes/worker-kubeconfig.yaml`);
+    expect(run('kubectl', ['config', 'view', '--kubeconfig', config, '-o', 'jsonpath={.current-context}'], dir)).toBe('kubelet-context');
+    expect(statSync(join(root, `workers/${name}/etc/kubernetes/ssl/worker.key`)).mode & 0o777).toBe(0o600);
+  }
+  const scripts = filesBelow(root).filter((f) => f.endsWith('.sh'));
+  expect(scripts.length).toBe(13);
+  run('shellcheck', ['--shell=bash', ...scripts], dir);
+
+  // Only the page's own files were fetched, and nothing at all after it loaded.
+  const origin = new URL(page.url()).origin;
+  const network = requests.filter((r) => !r.url.startsWith('blob:') && !r.url.startsWith('data:'));
+  expect(network.filter((r) => !r.url.startsWith(origin))).toEqual([]);
+  expect(network.filter((r) => r.at > loadedAt)).toEqual([]);
+});
+
+test('imports a CA made by openssl and signs every worker with it', async ({ page }, info) => {
+  const dir = mkdtempSync(join(tmpdir(), 'studio-ca-'));
+  run('openssl', ['genrsa', '-out', 'ca.key', '2048'], dir);
+  run('openssl', ['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=etcd-ca', '-days', '3650', '-out', 'ca.crt'], dir);
+  await open(page);
+  await page.getByLabel('CA source').selectOption('import');
+  await page.getByLabel('CA certificate (PEM)').fill(readFileSync(join(dir, 'ca.crt'), 'utf8'));
+  await page.getByLabel('CA private key (PEM; stays in this tab)').fill(readFileSync(join(dir, 'ca.key'), 'utf8'));
+  await expect(page.locator('#generate')).toBeEnabled();
+  const root = await generateAndDownload(page, dir);
+  const certs = ['worker01', 'worker02', 'worker03'].map((n) => join(root, `workers/${n}/etc/kubernetes/ssl/worker.crt`));
+  run('openssl', ['verify', '-CAfile', join(dir, 'ca.crt'), ...certs, join(root, 'workstation/HOME/.kube/kubectl.crt')], dir);
+  expect(filesBelow(root).some((f) => f.endsWith('ca.key'))).toBe(false);
+  await page.screenshot({ path: info.outputPath('imported-ca.png'), fullPage: true });
+});
+
+test('bad input shows its error beside the field and nothing is generated', async ({ page }, info) => {
+  await open(page);
+  await page.getByLabel('Worker 2 IP').fill('192.168.2.300');
+  await page.getByLabel('Worker 3 name').fill('worker01');
+  await page.getByLabel('Worker 1 name').fill('Worker 1');
+  const cell = (label) => page.locator('td', { has: page.getByLabel(label) });
+  await expect(cell('Worker 2 IP').getByRole('alert')).toContainText('not an IPv4 or IPv6 address');
+  await expect(cell('Worker 1 name').getByRole('alert')).toContainText('lowercase');
+  await page.getByLabel('Worker 1 name').fill('worker01');
+  await expect(cell('Worker 3 name').getByRole('alert')).toContainText('already the name of workers[0]');
+  await expect(page.locator('#generate')).toBeDisabled();
+  await expect(page.locator('#error-summary')).toContainText('need attention');
+  await page.locator('#error-summary a', { hasText: 'workers[1].ip' }).click();
+  await expect(page.getByLabel('Worker 2 IP')).toBeFocused();
+
+  const dir = mkdtempSync(join(tmpdir(), 'studio-bad-'));
+  run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=ca', '-days', '30'], dir);
+  run('openssl', ['genrsa', '-out', 'other.key', '2048'], dir);
+  await page.getByLabel('CA source').selectOption('import');
+  await page.getByLabel('CA certificate (PEM)').fill(readFileSync(join(dir, 'ca.crt'), 'utf8'));
+  await page.getByLabel('CA private key (PEM; stays in this tab)').fill(readFileSync(join(dir, 'other.key'), 'utf8'));
+  const field = (label) => page.locator('.field', { has: page.getByLabel(label) });
+  await expect(field('CA private key (PEM; stays in this tab)').getByRole('alert')).toContainText('does not belong');
+  await expect(page.locator('#generate')).toBeDisabled();
+  await page.locator('#generate').click({ force: true });
+  await expect(page.locator('#download-zip')).toHaveCount(0);
+  await page.screenshot({ path: info.outputPath('errors.png'), fullPage: true });
+});
+
+test('a reload keeps the parameters but never a private key', async ({ page }) => {
+  await open(page);
+  await page.getByLabel('Cluster domain').fill('k8s.example.internal');
+  await page.getByRole('button', { name: 'Add worker' }).click();
+  await page.getByLabel('Worker 4 IP').fill('192.168.2.4');
+  await page.getByLabel('CA source').selectOption('import');
+  await page.getByLabel('CA private key (PEM; stays in this tab)').fill('-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n');
+  await page.reload();
+  await expect(page.getByLabel('Cluster domain')).toHaveValue('k8s.example.internal');
+  await expect(page.getByLabel('Worker 4 IP')).toHaveValue('192.168.2.4');
+  await expect(page.getByLabel('CA private key (PEM; stays in this tab)')).toHaveValue('');
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+  expect(stored).toContain('k8s.example.internal');
+  expect(stored).not.toContain('PRIVATE KEY');
+
+  await page.getByLabel('CA source').selectOption('generate');
+  await page.locator('#generate').click();
+  await expect(page.locator('#download-zip')).toBeVisible({ timeout: 120_000 });
+  const after = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+  expect(after).not.toContain('PRIVATE KEY');
+});
+
+test('works by keyboard alone and reads in dark mode', async ({ page }, info) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await open(page);
+  await page.getByLabel('Certificate validity (days)').focus();
+  for (let i = 0; i < 200; i++) {
+    if (await page.evaluate(() => document.activeElement?.id === 'generate')) break;
+    await page.keyboard.press('Tab');
+  }
+  await expect(page.locator('#generate')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#download-zip')).toBeVisible({ timeout: 120_000 });
+  for (const button of await page.getByRole('button').all()) {
+    expect((await button.getAttribute('aria-label')) || (await button.innerText()).trim()).not.toBe('');
+  }
+  await page.screenshot({ path: info.outputPath('dark.png'), fullPage: true });
+});
