@@ -232,7 +232,7 @@ fn client_certificates_complete_mutual_tls_against_a_server_trusting_the_ca() {
     let connect = format!("127.0.0.1:{}", server.port);
     let handshake = |cert: &Path, key: &Path| {
         let mut child = Command::new("openssl")
-            .args(["s_client", "-connect", &connect, "-verify_return_error", "-CAfile"])
+            .args(["s_client", "-connect", &connect, "-ign_eof", "-verify_return_error", "-CAfile"])
             .arg(rooted(&kubeconfig.clusters[0].cluster.certificate_authority))
             .arg("-cert")
             .arg(cert)
