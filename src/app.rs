@@ -93,6 +93,15 @@ pub fn app() -> Html {
         let project_text = project_text.clone();
         Callback::from(move |_| d.dispatch(Action::LoadProject((*project_text).clone())))
     };
+    let load_project_file = {
+        let d = state.dispatcher();
+        Callback::from(move |e: Event| {
+            let d = d.clone();
+            platform::read_first_file(e.target_unchecked_into::<web_sys::HtmlInputElement>().files(), move |text| {
+                d.dispatch(Action::LoadProject(text))
+            });
+        })
+    };
     let reset = {
         let d = state.dispatcher();
         Callback::from(move |_| d.dispatch(Action::Reset))
@@ -127,6 +136,8 @@ pub fn app() -> Html {
                             <label for="project-yaml">{ "Paste a project file to load it" }</label>
                             <textarea id="project-yaml" rows="6" spellcheck="false" value={(*project_text).clone()} oninput={project_input} />
                             <button type="button" onclick={load_project}>{ "Load project" }</button>
+                            <label class="file-pick" for="project-file">{ "…or load a project file" }</label>
+                            <input type="file" id="project-file" accept=".yaml,.yml,text/yaml" onchange={load_project_file} />
                             <button type="button" onclick={reset}>{ "Reset to the guide's example" }</button>
                         </div>
                         if let Some(message) = &state.load_error { <p class="error" role="alert">{ message }</p> }

@@ -53,3 +53,15 @@ pub fn focus(id: &str) {
         let _ = element.focus();
     }
 }
+
+/// Reads the first file of a file input or a drop as text, then hands it to `done`.
+pub fn read_first_file(files: Option<web_sys::FileList>, done: impl FnOnce(String) + 'static) {
+    let Some(file) = files.and_then(|list| list.get(0)) else { return };
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
+            if let Some(text) = text.as_string() {
+                done(text);
+            }
+        }
+    });
+}

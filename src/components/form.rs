@@ -4,6 +4,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::fields::{input_id, Control, Group, FIELDS};
+use crate::platform;
 use crate::state::{Action, State};
 
 #[derive(Properties, PartialEq)]
@@ -41,13 +42,31 @@ pub fn field_group(props: &GroupProps) -> Html {
                         }
                     }
                     Control::Pem => {
+                        let typed = dispatch.clone();
                         let oninput = Callback::from(move |e: InputEvent| {
-                            dispatch.dispatch(Action::Set(set, e.target_unchecked_into::<HtmlTextAreaElement>().value()));
+                            typed.dispatch(Action::Set(set, e.target_unchecked_into::<HtmlTextAreaElement>().value()));
                         });
+                        let dropped = dispatch.clone();
+                        let ondrop = Callback::from(move |e: DragEvent| {
+                            e.prevent_default();
+                            let d = dropped.clone();
+                            platform::read_first_file(e.data_transfer().and_then(|t| t.files()), move |text| d.dispatch(Action::Set(set, text)));
+                        });
+                        let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
+                        let chosen = dispatch.clone();
+                        let onchange = Callback::from(move |e: Event| {
+                            let d = chosen.clone();
+                            platform::read_first_file(e.target_unchecked_into::<HtmlInputElement>().files(), move |text| d.dispatch(Action::Set(set, text)));
+                        });
+                        let file_id = format!("{id}-file");
                         html! {
-                            <textarea id={id.clone()} rows="6" spellcheck="false" {oninput} value={value}
-                                aria-invalid={invalid} aria-describedby={described.clone()}
-                                placeholder="-----BEGIN ...-----" />
+                            <>
+                                <textarea id={id.clone()} rows="6" spellcheck="false" {oninput} {ondrop} {ondragover} value={value}
+                                    aria-invalid={invalid} aria-describedby={described.clone()}
+                                    placeholder="Paste or drop the PEM file here" />
+                                <label class="file-pick" for={file_id.clone()}>{ format!("…or choose a file for: {}", field.label) }</label>
+                                <input type="file" id={file_id} {onchange} />
+                            </>
                         }
                     }
                     Control::Text | Control::Number => {

@@ -69,8 +69,9 @@ test('imports a CA made by openssl and signs every worker with it', async ({ pag
   run('openssl', ['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=etcd-ca', '-days', '3650', '-out', 'ca.crt'], dir);
   await open(page);
   await page.getByLabel('CA source').selectOption('import');
-  await page.getByLabel('CA certificate (PEM)').fill(readFileSync(join(dir, 'ca.crt'), 'utf8'));
-  await page.getByLabel('CA private key (PEM; stays in this tab)').fill(readFileSync(join(dir, 'ca.key'), 'utf8'));
+  await page.getByLabel('CA certificate (PEM)', { exact: true }).fill(readFileSync(join(dir, 'ca.crt'), 'utf8'));
+  await page.locator('#ca-key-file').setInputFiles(join(dir, 'ca.key'));
+  await expect(page.getByLabel('CA private key (PEM; stays in this tab)', { exact: true })).toHaveValue(/BEGIN PRIVATE KEY/);
   await expect(page.locator('#generate')).toBeEnabled();
   const root = await generateAndDownload(page, dir);
   const certs = ['worker01', 'worker02', 'worker03'].map((n) => join(root, `workers/${n}/etc/kubernetes/ssl/worker.crt`));
@@ -98,8 +99,8 @@ test('bad input shows its error beside the field and nothing is generated', asyn
   run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=ca', '-days', '30'], dir);
   run('openssl', ['genrsa', '-out', 'other.key', '2048'], dir);
   await page.getByLabel('CA source').selectOption('import');
-  await page.getByLabel('CA certificate (PEM)').fill(readFileSync(join(dir, 'ca.crt'), 'utf8'));
-  await page.getByLabel('CA private key (PEM; stays in this tab)').fill(readFileSync(join(dir, 'other.key'), 'utf8'));
+  await page.getByLabel('CA certificate (PEM)', { exact: true }).fill(readFileSync(join(dir, 'ca.crt'), 'utf8'));
+  await page.getByLabel('CA private key (PEM; stays in this tab)', { exact: true }).fill(readFileSync(join(dir, 'other.key'), 'utf8'));
   const field = (label) => page.locator('.field', { has: page.getByLabel(label) });
   await expect(field('CA private key (PEM; stays in this tab)').getByRole('alert')).toContainText('does not belong');
   await expect(page.locator('#generate')).toBeDisabled();
@@ -114,14 +115,26 @@ test('a reload keeps the parameters but never a private key', async ({ page }) =
   await page.getByRole('button', { name: 'Add worker' }).click();
   await page.getByLabel('Worker 4 IP').fill('192.168.2.4');
   await page.getByLabel('CA source').selectOption('import');
-  await page.getByLabel('CA private key (PEM; stays in this tab)').fill('-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n');
+  await page.getByLabel('CA private key (PEM; stays in this tab)', { exact: true }).fill('-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n');
   await page.reload();
   await expect(page.getByLabel('Cluster domain')).toHaveValue('k8s.example.internal');
   await expect(page.getByLabel('Worker 4 IP')).toHaveValue('192.168.2.4');
-  await expect(page.getByLabel('CA private key (PEM; stays in this tab)')).toHaveValue('');
+  await expect(page.getByLabel('CA private key (PEM; stays in this tab)', { exact: true })).toHaveValue('');
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
   expect(stored).toContain('k8s.example.internal');
   expect(stored).not.toContain('PRIVATE KEY');
+
+  // Save the project file, reset, and load it back from the file.
+  await page.getByText('Project file', { exact: true }).click();
+  const [saved] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save project (YAML)' }).click()]);
+  const projectPath = join(mkdtempSync(join(tmpdir(), 'studio-project-')), 'cluster.yaml');
+  await saved.saveAs(projectPath);
+  expect(readFileSync(projectPath, 'utf8')).toContain('domain: k8s.example.internal');
+  await page.getByRole('button', { name: "Reset to the guide's example" }).click();
+  await expect(page.getByLabel('Cluster domain')).toHaveValue('cluster.local');
+  await page.locator('#project-file').setInputFiles(projectPath);
+  await expect(page.getByLabel('Cluster domain')).toHaveValue('k8s.example.internal');
+  await expect(page.getByLabel('Worker 4 IP')).toHaveValue('192.168.2.4');
 
   await page.getByLabel('CA source').selectOption('generate');
   await page.locator('#generate').click();
