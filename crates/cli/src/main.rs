@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
+use studio::check::{BundleFiles, CheckContext, FileEntry, Finding, Report, Status};
+use studio::profile::flags::Version;
 use studio::profile::ProfileId;
 use studio::{Bundle, RenderOptions, SpecFile};
 
@@ -45,6 +47,18 @@ enum Command {
         /// Replace --out if it exists.
         #[arg(long)]
         force: bool,
+    },
+    /// Check a bundle (a zip or a directory laid out like one, hand-written files included):
+    /// every artifact against the others. Exits 1 when any check fails.
+    Validate {
+        /// The bundle: a .zip, or a directory with workers/<name>/..., ca-host/, cluster-addons/.
+        bundle: PathBuf,
+        /// The project file the bundle was made from (gives the worker IPs and the profile).
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// The Kubernetes version the kubelet flags must fit, e.g. 1.2 (default: the bundle's profile).
+        #[arg(long)]
+        kubernetes_version: Option<String>,
     },
 }
 
@@ -129,7 +143,103 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Command::Validate { bundle, spec, kubernetes_version } => validate(&bundle, spec.as_deref(), kubernetes_version.as_deref()),
     }
+}
+
+fn validate(bundle: &Path, spec: Option<&Path>, version: Option<&str>) -> Result<(), Failure> {
+    let files = if bundle.is_dir() {
+        read_tree(bundle).map_err(|e| Failure::usage(format!("error: cannot read {}: {e}", bundle.display())))?
+    } else {
+        let bytes = fs::read(bundle).map_err(|e| Failure::usage(format!("error: cannot read {}: {e}", bundle.display())))?;
+        BundleFiles::from_zip(&bytes).map_err(|e| Failure::usage(format!("error: {}: {e}", bundle.display())))?
+    };
+    let now = now();
+    let mut expected_ips = Default::default();
+    let mut profile = studio::check::profile_of(&files).unwrap_or(ProfileId::Guide2016);
+    if let Some(spec_path) = spec {
+        let text = read_text(spec_path, "the project file")?;
+        let cluster = studio::input::spec_from_yaml(&text, now).map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+            Failure::usage(format!("error: {} is not valid:\n{}", spec_path.display(), lines.join("\n")))
+        })?;
+        profile = cluster.profile;
+        expected_ips = studio::check_context(&cluster, now).expected_ips;
+    }
+    let version = match version {
+        Some(text) => parse_version(text)?,
+        None => profile.profile().kubernetes_version(),
+    };
+    let context = CheckContext { now, version, expected_ips };
+    let mut report = studio::check::check(&files, &context);
+    check_script_syntax(&files, &mut report);
+    print!("{}", report.to_text());
+    if report.has_failures() {
+        Err(Failure { code: 1, message: format!("{}: checks failed", bundle.display()) })
+    } else {
+        Ok(())
+    }
+}
+
+fn parse_version(text: &str) -> Result<Version, Failure> {
+    let bad = || Failure::usage(format!("error: --kubernetes-version {text:?} is not MAJOR.MINOR, e.g. 1.2 or 1.37"));
+    let (major, minor) = text.trim_start_matches('v').split_once('.').ok_or_else(bad)?;
+    let minor = minor.split('.').next().unwrap_or(minor);
+    Ok(Version { major: major.parse().map_err(|_| bad())?, minor: minor.parse().map_err(|_| bad())? })
+}
+
+/// `bash -n` on every script: a syntax error stops install.sh before it writes anything useful.
+fn check_script_syntax(files: &BundleFiles, report: &mut Report) {
+    for (path, entry) in files.entries.iter().filter(|(p, _)| p.ends_with(".sh")) {
+        let result = std::process::Command::new("bash")
+            .arg("-n")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                if let Some(mut stdin) = child.stdin.take() {
+                    stdin.write_all(&entry.bytes)?;
+                }
+                child.wait_with_output()
+            });
+        let (status, detail) = match result {
+            Ok(out) if out.status.success() => (Status::Pass, String::new()),
+            Ok(out) => (Status::Fail, String::from_utf8_lossy(&out.stderr).trim().replace("bash: line", "line")),
+            Err(e) => (Status::Warn, format!("bash could not run: {e}")),
+        };
+        report.push(Finding {
+            status,
+            check: "script-syntax",
+            title: "The script parses (bash -n)".into(),
+            files: vec![path.clone()],
+            detail,
+            why: "a script with a syntax error stops partway, leaving a node half set up",
+        });
+    }
+}
+
+/// Reads a directory laid out like a bundle, with each file's mode.
+fn read_tree(root: &Path) -> std::io::Result<BundleFiles> {
+    let mut files = BundleFiles::default();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir)? {
+            let entry = entry?;
+            let meta = fs::symlink_metadata(entry.path())?;
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else if meta.is_file() {
+                let rel = entry.path().strip_prefix(root).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+                #[cfg(unix)]
+                let mode = Some(std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777);
+                #[cfg(not(unix))]
+                let mode = None;
+                files.entries.insert(rel, FileEntry { mode, bytes: fs::read(entry.path())? });
+            }
+        }
+    }
+    Ok(files)
 }
 
 /// Writes into a temporary sibling, then renames it over `target`: nothing half-written is left.

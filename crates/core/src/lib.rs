@@ -7,6 +7,7 @@
 //! the web app and the CLI are two fronts on it.
 
 pub mod bundle;
+pub mod check;
 pub mod input;
 pub mod pki;
 pub mod plan;
@@ -32,13 +33,35 @@ pub enum GenerateError {
     Bundle(#[from] bundle::BundleError),
 }
 
-/// Issues every certificate with the given keys and renders the whole bundle.
+/// Issues every certificate with the given keys, renders the whole bundle, checks it, and adds the
+/// check report as CHECKS.md.
 pub fn generate(spec: &ClusterSpec, keys: &KeySet, options: RenderOptions) -> Result<Bundle, GenerateError> {
     let plan = plan::Plan::new(spec);
     let credentials = pki::Credentials::issue(spec, keys, options.now)?;
-    let bundle = render::build(&plan, &credentials, options).map_err(GenerateError::Yaml)?;
+    let mut bundle = render::build(&plan, &credentials, options).map_err(GenerateError::Yaml)?;
+    let report = check::check(&check::BundleFiles::from_bundle(&bundle), &check_context(spec, options.now));
+    bundle.artifacts.insert(
+        1,
+        Artifact {
+            machine: Machine::Bundle,
+            location: Location::Loose("CHECKS.md".into()),
+            mode: Artifact::mode_for(ArtifactKind::Readme),
+            kind: ArtifactKind::Readme,
+            note: format!("Every artifact checked against the others: {}", report.summary()),
+            content: report.to_markdown(),
+        },
+    );
     bundle.check_unique_paths()?;
     Ok(bundle)
+}
+
+/// What the checks need to know about a spec's bundle: its Kubernetes version and worker IPs.
+pub fn check_context(spec: &ClusterSpec, now: i64) -> check::CheckContext {
+    check::CheckContext {
+        now,
+        version: spec.profile.profile().kubernetes_version(),
+        expected_ips: spec.workers.iter().map(|w| (w.name.to_string(), w.ip)).collect(),
+    }
 }
 
 /// Generates the keys here, then the bundle: the one-call path for native code and tests.

@@ -24,6 +24,10 @@ impl Profile for Guide2016 {
         "Kubernetes v1.2 as in the 2016 guide: kubelet flags, hyperkube kube-proxy, SkyDNS"
     }
 
+    fn kubernetes_version(&self) -> super::flags::Version {
+        super::flags::v(1, 2)
+    }
+
     fn default_kube_proxy_image(&self) -> &'static str {
         "quay.io/coreos/hyperkube:v1.2.2_coreos.0"
     }

@@ -3,6 +3,7 @@
 //! Each profile is a table of facts plus the few builders that differ; renderers ask the profile
 //! instead of hard-coding a version, so a new Kubernetes version is a new profile, not a fork.
 
+pub mod flags;
 mod guide_2016;
 
 use std::fmt;
@@ -59,6 +60,8 @@ pub trait Profile: Sync {
     fn id(&self) -> ProfileId;
     /// One line for people: which Kubernetes this targets.
     fn summary(&self) -> &'static str;
+    /// The Kubernetes version the profile targets.
+    fn kubernetes_version(&self) -> flags::Version;
     /// The kube-proxy image a new project starts with.
     fn default_kube_proxy_image(&self) -> &'static str;
     /// The kubelet command line after the binary, one flag per element.

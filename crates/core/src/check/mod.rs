@@ -1,0 +1,405 @@
+//! Cross-artifact checks: every file of a bundle against the others, before anything reaches a node.
+//!
+//! The checks read files only (the studio's own bundle, a zip, or a directory of hand-written
+//! files laid out the same way), so they also tell whether an existing node's files fit together.
+
+pub mod files;
+mod script;
+mod worker;
+mod x509;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::net::IpAddr;
+
+pub use files::{BundleFiles, FileEntry};
+
+use crate::pki::PrivateKey;
+use crate::profile::flags::Version;
+use crate::yaml;
+
+/// Where the CA certificate sits in a bundle.
+pub const CA_CERT_PATH: &str = "ca-host/HOME/ca.crt";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    Pass,
+    Warn,
+    Fail,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Warn => "warn",
+            Status::Fail => "FAIL",
+        }
+    }
+}
+
+/// One check's verdict on some files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub status: Status,
+    /// A stable id such as `kubelet-files`.
+    pub check: &'static str,
+    pub title: String,
+    /// The bundle paths involved (linkable in the studio).
+    pub files: Vec<String>,
+    pub detail: String,
+    pub why: &'static str,
+}
+
+/// All findings of one run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+}
+
+/// The profile a bundle's README.txt names (`Worker Studio bundle, profile guide-2016 (...)`).
+pub fn profile_of(files: &BundleFiles) -> Option<crate::profile::ProfileId> {
+    let first = files.text("README.txt")?.lines().next()?;
+    let name = first.split("profile ").nth(1)?.split_whitespace().next()?;
+    crate::profile::ProfileId::parse(name)
+}
+
+/// What the checks cannot read from the files themselves.
+#[derive(Clone, Debug)]
+pub struct CheckContext {
+    /// Unix seconds, for validity windows.
+    pub now: i64,
+    /// The Kubernetes version the flags must fit.
+    pub version: Version,
+    /// Worker IPs known from a spec; without them the IP comes from `keys-on-node.sh` if present.
+    pub expected_ips: BTreeMap<String, IpAddr>,
+}
+
+impl Report {
+    /// Adds a finding made outside the engine (the CLI's `bash -n`, say).
+    pub fn push(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    pub fn count(&self, status: Status) -> usize {
+        self.findings.iter().filter(|f| f.status == status).count()
+    }
+
+    pub fn has_failures(&self) -> bool {
+        self.count(Status::Fail) > 0
+    }
+
+    /// One line of counts: `41 passed, 0 warnings, 0 failed`.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} passed, {} warnings, {} failed",
+            self.count(Status::Pass),
+            self.count(Status::Warn),
+            self.count(Status::Fail)
+        )
+    }
+
+    /// The report as CHECKS.md.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::from("# Checks\n\n");
+        let _ = writeln!(out, "{}.\n", self.summary());
+        out.push_str("| | check | files | detail |\n|---|---|---|---|\n");
+        for f in &self.findings {
+            let files = f.files.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join("<br>");
+            let _ = writeln!(out, "| {} | {} | {} | {} |", f.status.label(), f.title.replace('|', "\\|"), files, f.detail.replace('|', "\\|"));
+        }
+        out.push_str("\n## Why each check matters\n\n");
+        let mut seen = Vec::new();
+        for f in &self.findings {
+            if !seen.contains(&f.check) {
+                seen.push(f.check);
+                let _ = writeln!(out, "- **{}**: {}", f.check, f.why);
+            }
+        }
+        out
+    }
+
+    /// The report for a terminal: failures and warnings in full, passes counted.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for f in self.findings.iter().filter(|f| f.status != Status::Pass) {
+            let detail = f.detail.lines().collect::<Vec<_>>().join("; ");
+            let _ = writeln!(out, "{:4}  [{}] {}: {detail}", f.status.label(), f.check, f.title);
+            for file in f.files.iter().take(3) {
+                let _ = writeln!(out, "        {file}");
+            }
+            if f.files.len() > 3 {
+                let _ = writeln!(out, "        (+{} more)", f.files.len() - 3);
+            }
+            let _ = writeln!(out, "        why: {}", f.why);
+        }
+        let _ = writeln!(out, "{}", self.summary());
+        out
+    }
+}
+
+/// Collects findings.
+pub(crate) struct Findings {
+    pub report: Report,
+}
+
+impl Findings {
+    pub fn add(&mut self, status: Status, check: &'static str, why: &'static str, title: String, files: Vec<String>, detail: String) {
+        self.report.findings.push(Finding { status, check, title, files, detail, why });
+    }
+}
+
+const WHY_CA: &str = "every node and the API servers decide whom to trust by this certificate";
+const WHY_CHAIN: &str = "a certificate that does not chain to the cluster CA is refused by the API server or the kubelet";
+const WHY_KEY_MATCH: &str = "a key that matches no certificate cannot complete a TLS handshake, and a stray key is a liability";
+const WHY_YAML: &str = "a manifest or kubeconfig that does not parse stops the kubelet or kubectl at start";
+const WHY_DNS: &str = "if the Service selects no DNS pod, or its ports are not served, every lookup in the cluster fails";
+
+/// Runs every check over the files.
+pub fn check(files: &BundleFiles, ctx: &CheckContext) -> Report {
+    let mut out = Findings { report: Report::default() };
+    let ca = check_ca(files, ctx, &mut out);
+    check_yaml(files, &mut out);
+    if let Some(ca) = &ca {
+        check_chains(files, ca, ctx, &mut out);
+    }
+    check_keys(files, &mut out);
+    check_dns_addon(files, &mut out);
+    for name in files.workers() {
+        worker::check(files, &name, ca.as_ref(), ctx, &mut out);
+    }
+    out.report
+}
+
+fn check_ca(files: &BundleFiles, ctx: &CheckContext, out: &mut Findings) -> Option<x509::CertFacts> {
+    let title = "The cluster CA is a CA and valid now".to_owned();
+    let files_list = vec![CA_CERT_PATH.to_owned()];
+    let Some(text) = files.text(CA_CERT_PATH) else {
+        out.add(Status::Fail, "ca", WHY_CA, title, files_list, format!("{CA_CERT_PATH} is missing"));
+        return None;
+    };
+    match x509::certificate(text) {
+        Ok(ca) if !ca.is_ca => {
+            out.add(Status::Fail, "ca", WHY_CA, title, files_list, "basicConstraints CA:TRUE is missing".into());
+            None
+        }
+        Ok(ca) if ctx.now < ca.not_before || ctx.now > ca.not_after => {
+            let detail = format!(
+                "valid {} to {}",
+                crate::pki::format_unix(ca.not_before),
+                crate::pki::format_unix(ca.not_after)
+            );
+            out.add(Status::Fail, "ca", WHY_CA, title, files_list, detail);
+            Some(ca)
+        }
+        Ok(ca) => {
+            let detail = format!("{}, valid until {}", ca.common_name.clone().unwrap_or_default(), crate::pki::format_unix(ca.not_after));
+            out.add(Status::Pass, "ca", WHY_CA, title, files_list, detail);
+            Some(ca)
+        }
+        Err(e) => {
+            out.add(Status::Fail, "ca", WHY_CA, title, files_list, format!("{CA_CERT_PATH} {e}"));
+            None
+        }
+    }
+}
+
+fn is_yaml_path(path: &str) -> bool {
+    path.ends_with(".yaml") || path.ends_with(".yml") || path.contains("/manifests/")
+}
+
+fn check_yaml(files: &BundleFiles, out: &mut Findings) {
+    for (path, entry) in &files.entries {
+        if !is_yaml_path(path) {
+            continue;
+        }
+        let title = "YAML parses".to_owned();
+        let result = entry.text().ok_or_else(|| "is not UTF-8 text".to_owned()).and_then(|t| {
+            let docs = yaml::parse_documents(t).map_err(|e| e.message)?;
+            if docs.iter().all(|d| d.is_mapping()) && !docs.is_empty() {
+                Ok(docs.len())
+            } else {
+                Err("is not a YAML mapping (an object with fields)".to_owned())
+            }
+        });
+        match result {
+            Ok(n) => out.add(Status::Pass, "yaml", WHY_YAML, title, vec![path.clone()], format!("{n} document(s)")),
+            Err(e) => out.add(Status::Fail, "yaml", WHY_YAML, title, vec![path.clone()], e),
+        }
+    }
+}
+
+/// Certificates other than copies of the CA, by path.
+fn leaf_certificates(files: &BundleFiles, ca: Option<&x509::CertFacts>) -> Vec<(String, x509::CertFacts)> {
+    files
+        .entries
+        .iter()
+        .filter_map(|(path, entry)| {
+            let text = entry.text()?;
+            if !text.contains("-----BEGIN CERTIFICATE-----") || path.ends_with(".sh") {
+                return None;
+            }
+            let facts = x509::certificate(text).ok()?;
+            let is_ca_copy = ca.is_some_and(|ca| ca.der == facts.der);
+            (!is_ca_copy).then(|| (path.clone(), facts))
+        })
+        .collect()
+}
+
+fn check_chains(files: &BundleFiles, ca: &x509::CertFacts, ctx: &CheckContext, out: &mut Findings) {
+    for (path, cert) in leaf_certificates(files, Some(ca)) {
+        let title = "Certificate chains to the CA and is valid now".to_owned();
+        let result = x509::signed_by(&cert, ca).and_then(|()| {
+            if ctx.now < cert.not_before || ctx.now > cert.not_after {
+                Err(format!(
+                    "it is valid {} to {}",
+                    crate::pki::format_unix(cert.not_before),
+                    crate::pki::format_unix(cert.not_after)
+                ))
+            } else if cert.not_after > ca.not_after {
+                Err(format!("it outlives the CA ({} > {})", crate::pki::format_unix(cert.not_after), crate::pki::format_unix(ca.not_after)))
+            } else {
+                Ok(())
+            }
+        });
+        match result {
+            Ok(()) => out.add(Status::Pass, "chain", WHY_CHAIN, title, vec![path], cert.common_name.map(|cn| format!("CN={cn}")).unwrap_or_default()),
+            Err(e) => out.add(Status::Fail, "chain", WHY_CHAIN, title, vec![path], e),
+        }
+    }
+}
+
+/// The machine folder a path belongs to (`workers/worker01`, `workstation`, `ca-host`).
+fn machine_of(path: &str) -> &str {
+    let mut parts = path.splitn(3, '/');
+    match (parts.next(), parts.next()) {
+        (Some("workers"), Some(name)) => &path[..8 + name.len()],
+        (Some(first), _) => first,
+        _ => "",
+    }
+}
+
+fn check_keys(files: &BundleFiles, out: &mut Findings) {
+    let certs = leaf_certificates(files, None);
+    for (path, entry) in &files.entries {
+        let Some(text) = entry.text() else { continue };
+        if !text.contains("PRIVATE KEY-----") || path.ends_with(".sh") {
+            continue;
+        }
+        let title = "Private key matches exactly one certificate on its machine".to_owned();
+        let key = match PrivateKey::from_pem(text) {
+            Ok(key) => key,
+            Err(e) => {
+                out.add(Status::Fail, "key-match", WHY_KEY_MATCH, title, vec![path.clone()], e.to_string());
+                continue;
+            }
+        };
+        let machine = machine_of(path);
+        let mut matching: Vec<String> = certs
+            .iter()
+            .filter(|(cert_path, cert)| machine_of(cert_path) == machine && key.matches_public_key(&cert.public_key))
+            .map(|(p, _)| p.clone())
+            .collect();
+        matching.dedup();
+        let mut involved = vec![path.clone()];
+        match matching.len() {
+            1 => {
+                involved.extend(matching);
+                out.add(Status::Pass, "key-match", WHY_KEY_MATCH, title, involved, String::new());
+            }
+            0 => out.add(Status::Fail, "key-match", WHY_KEY_MATCH, title, involved, "no certificate on this machine carries its public key".into()),
+            n => {
+                involved.extend(matching);
+                out.add(Status::Warn, "key-match", WHY_KEY_MATCH, title, involved, format!("{n} certificates carry its public key"));
+            }
+        }
+    }
+}
+
+/// Every YAML document below `cluster-addons/`, with its path.
+fn addon_documents(files: &BundleFiles) -> Vec<(String, yaml::Value)> {
+    files
+        .below("cluster-addons")
+        .into_iter()
+        .filter(|(rel, _)| rel.ends_with(".yaml") || rel.ends_with(".yml"))
+        .flat_map(|(rel, entry)| {
+            let docs = entry.text().and_then(|t| yaml::parse_documents(t).ok()).unwrap_or_default();
+            let path = format!("cluster-addons/{rel}");
+            docs.into_iter().map(move |d| (path.clone(), d))
+        })
+        .collect()
+}
+
+/// The DNS Service (named kube-dns) and its cluster IP.
+pub(crate) fn dns_service(files: &BundleFiles) -> Option<(String, yaml::Value)> {
+    addon_documents(files)
+        .into_iter()
+        .find(|(_, d)| d["kind"].as_str() == Some("Service") && d["metadata"]["name"].as_str() == Some("kube-dns"))
+}
+
+/// The DNS domain the add-on serves: kube2sky's `--domain=`, or a CoreDNS Corefile's `kubernetes` zone.
+pub(crate) fn dns_domain(files: &BundleFiles) -> Option<(String, String)> {
+    for (path, doc) in addon_documents(files) {
+        for container in template_containers(&doc) {
+            for word in container["args"].as_sequence().into_iter().flatten().chain(container["command"].as_sequence().into_iter().flatten()) {
+                if let Some(domain) = word.as_str().and_then(|w| w.strip_prefix("--domain=")) {
+                    return Some((path, domain.trim_end_matches('.').to_owned()));
+                }
+            }
+        }
+        if let Some(corefile) = doc["data"]["Corefile"].as_str() {
+            for line in corefile.lines() {
+                let mut words = line.split_whitespace();
+                if words.next() == Some("kubernetes") {
+                    if let Some(zone) = words.next() {
+                        return Some((path, zone.trim_end_matches('.').to_owned()));
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+fn template_containers(doc: &yaml::Value) -> Vec<&yaml::Value> {
+    doc["spec"]["template"]["spec"]["containers"].as_sequence().map(|s| s.iter().collect()).unwrap_or_default()
+}
+
+fn check_dns_addon(files: &BundleFiles, out: &mut Findings) {
+    let title = "The DNS Service selects the DNS pods and its ports are served".to_owned();
+    let Some((service_path, service)) = dns_service(files) else {
+        out.add(Status::Warn, "dns-addon", WHY_DNS, title, vec![], "no kube-dns Service under cluster-addons/".into());
+        return;
+    };
+    let selector = service["spec"]["selector"].as_mapping().cloned().unwrap_or_default();
+    let docs = addon_documents(files);
+    let workload = docs.iter().find(|(_, d)| {
+        let labels = &d["spec"]["template"]["metadata"]["labels"];
+        !selector.is_empty() && selector.iter().all(|(k, v)| &labels[k] == v)
+    });
+    let Some((workload_path, workload)) = workload else {
+        out.add(Status::Fail, "dns-addon", WHY_DNS, title, vec![service_path], "no pod template carries the Service's selector labels".into());
+        return;
+    };
+    let served: Vec<(i64, String)> = template_containers(workload)
+        .iter()
+        .flat_map(|c| c["ports"].as_sequence().cloned().unwrap_or_default())
+        .map(|p| (p["containerPort"].as_i64().unwrap_or(-1), p["protocol"].as_str().unwrap_or("TCP").to_owned()))
+        .collect();
+    let missing: Vec<String> = service["spec"]["ports"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            let port = p["targetPort"].as_i64().or_else(|| p["port"].as_i64()).unwrap_or(-1);
+            let protocol = p["protocol"].as_str().unwrap_or("TCP").to_owned();
+            (!served.contains(&(port, protocol.clone()))).then(|| format!("{port}/{protocol}"))
+        })
+        .collect();
+    let involved = vec![service_path, workload_path.clone()];
+    if missing.is_empty() {
+        out.add(Status::Pass, "dns-addon", WHY_DNS, title, involved, String::new());
+    } else {
+        out.add(Status::Fail, "dns-addon", WHY_DNS, title, involved, format!("no container port serves {}", missing.join(", ")));
+    }
+}

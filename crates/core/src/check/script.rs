@@ -1,0 +1,147 @@
+//! install.sh against the files beside it: every file it writes must be the bundle's copy, with
+//! the bundle's mode, and keys must be written 0600.
+
+use super::files::BundleFiles;
+use super::{Findings, Status};
+
+const WHY_SCRIPT: &str = "what install.sh writes is what lands on the node; it must be exactly the checked files";
+
+/// One file write in the script: path, mode and the bytes fed to it.
+struct Write {
+    path: String,
+    mode: String,
+    body: String,
+}
+
+/// Splits a shell line into words (single quotes with `'\''`, double quotes, bare words).
+fn words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                for q in chars.by_ref() {
+                    if q == '\'' {
+                        break;
+                    }
+                    word.push(q);
+                }
+            }
+            '\\' => {
+                in_word = true;
+                if let Some(next) = chars.next() {
+                    word.push(next);
+                }
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    out.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    if in_word {
+        out.push(word);
+    }
+    out
+}
+
+fn is_writer(word: &str) -> bool {
+    word == "write_file" || word == "write_key_material"
+}
+
+/// The writes of a studio-style install script.
+fn writes(script: &str) -> Result<Vec<Write>, String> {
+    let mut out = Vec::new();
+    let mut lines = script.lines().enumerate();
+    while let Some((number, line)) = lines.next() {
+        let line = line.trim_start();
+        if let Some((head, delimiter)) = line.split_once(" <<'") {
+            let w = words(head);
+            if w.len() == 3 && is_writer(&w[0]) {
+                let delimiter = delimiter.trim_end_matches('\'');
+                let mut body = String::new();
+                let mut closed = false;
+                for (_, body_line) in lines.by_ref() {
+                    if body_line == delimiter {
+                        closed = true;
+                        break;
+                    }
+                    body.push_str(body_line);
+                    body.push('\n');
+                }
+                if !closed {
+                    return Err(format!("line {}: the here-document for {} never ends", number + 1, w[1]));
+                }
+                out.push(Write { path: w[1].clone(), mode: w[2].clone(), body });
+            }
+        } else if let Some(rest) = line.strip_prefix("printf '%s' ") {
+            let w = words(rest);
+            if w.len() == 5 && w[1] == "|" && is_writer(&w[2]) {
+                out.push(Write { path: w[3].clone(), mode: w[4].clone(), body: w[0].clone() });
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn check_install(files: &BundleFiles, name: &str, dir: &str, out: &mut Findings) {
+    let path = format!("{dir}/install.sh");
+    let Some(script) = files.text(&path) else { return };
+    let title = format!("{name}: install.sh writes exactly the bundle's files and modes");
+    let writes = match writes(script) {
+        Ok(w) => w,
+        Err(e) => {
+            out.add(Status::Fail, "install-script", WHY_SCRIPT, title, vec![path], e);
+            return;
+        }
+    };
+    let mut problems = Vec::new();
+    let mut written = Vec::new();
+    for write in &writes {
+        let target = format!("{dir}/{}", write.path.trim_start_matches('/'));
+        written.push(target.clone());
+        match files.get(&target) {
+            None => problems.push(format!("writes {} which the bundle lacks", write.path)),
+            Some(entry) => {
+                if entry.bytes != write.body.as_bytes() {
+                    problems.push(format!("its copy of {} differs from the bundle's", write.path));
+                }
+                let mode = u32::from_str_radix(&write.mode, 8).ok();
+                if let (Some(mode), Some(file_mode)) = (mode, entry.mode) {
+                    if mode != file_mode {
+                        problems.push(format!("writes {} as {} but the bundle has {:04o}", write.path, write.mode, file_mode));
+                    }
+                }
+                if write.body.contains("PRIVATE KEY-----") && mode.is_none_or(|m| m & 0o077 != 0) {
+                    problems.push(format!("writes the key {} with mode {}", write.path, write.mode));
+                }
+            }
+        }
+    }
+    let unwritten: Vec<String> = files
+        .below(dir)
+        .into_iter()
+        .map(|(rel, _)| format!("{dir}/{rel}"))
+        .filter(|p| !p.ends_with(".sh") && !written.contains(p))
+        .collect();
+    let mut involved = vec![path];
+    involved.extend(written);
+    if !problems.is_empty() {
+        out.add(Status::Fail, "install-script", WHY_SCRIPT, title, involved, problems.join("; "));
+    } else if writes.is_empty() {
+        out.add(Status::Warn, "install-script", WHY_SCRIPT, title, involved, "no write_file lines found; not a studio install script".into());
+    } else if !unwritten.is_empty() {
+        out.add(Status::Warn, "install-script", WHY_SCRIPT, title, involved, format!("does not write {}", unwritten.join(", ")));
+    } else {
+        out.add(Status::Pass, "install-script", WHY_SCRIPT, title, involved, format!("{} files", writes.len()));
+    }
+}

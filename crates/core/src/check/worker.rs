@@ -1,0 +1,442 @@
+//! One worker's files against each other: the kubelet unit's flags, the kubeconfig, certificates,
+//! the static pods, the install script, and the cluster DNS it points pods at.
+
+use std::collections::BTreeMap;
+
+use super::files::BundleFiles;
+use super::x509::{self, CertFacts};
+use super::{dns_domain, dns_service, script, CheckContext, Findings, Status};
+use crate::pki::PrivateKey;
+use crate::profile::flags::{kubelet_flag, v};
+use crate::yaml;
+
+const WHY_UNIT: &str = "without a kubelet unit the node never joins the cluster";
+const WHY_FLAGS: &str = "a kubelet refuses to start on a flag its version does not know";
+const WHY_FILES: &str = "the kubelet exits at start when a file its flags name is missing";
+const WHY_KUBECONFIG: &str = "kubelet and kube-proxy authenticate with what the kubeconfig's current context names";
+const WHY_CLIENT: &str = "the API server rejects a client certificate that is not signed by the CA it trusts, or expired";
+const WHY_IDENTITY: &str = "the certificate's names and IP are how the API server and peers recognise this node";
+const WHY_CSR: &str = "a CSR that disagrees with its key or certificate means the files come from different runs";
+const WHY_CLUSTER_DNS: &str = "pods get the kubelet's --cluster-dns as their resolver; it must be the DNS Service's IP";
+const WHY_DOMAIN: &str = "service names resolve only under the domain the DNS add-on serves";
+const WHY_STATIC_POD: &str = "the kubelet starts kube-proxy only from its static pod directory, with a kubeconfig it can read";
+const WHY_MODES: &str = "a private key readable by other users can be stolen by any process on the node";
+const WHY_CA_KEY: &str = "with the CA key, a compromised worker could mint any identity in the cluster";
+
+/// The kubelet command line of a unit: flags by name (`--kubeconfig` → value).
+struct KubeletCommand {
+    unit_path: String,
+    words: Vec<String>,
+    flags: BTreeMap<String, String>,
+}
+
+/// Splits systemd `ExecStart=` words: double quotes, backslash escapes, `$$` and `%%`.
+fn systemd_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                in_word = true;
+            }
+            '\\' if quoted => match chars.next() {
+                Some('n') => word.push('\n'),
+                Some('t') => word.push('\t'),
+                Some(other) => word.push(other),
+                None => {}
+            },
+            '$' if chars.peek() == Some(&'$') => {
+                chars.next();
+                word.push('$');
+                in_word = true;
+            }
+            '%' if chars.peek() == Some(&'%') => {
+                chars.next();
+                word.push('%');
+                in_word = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
+}
+
+fn kubelet_command(files: &BundleFiles, dir: &str) -> Option<KubeletCommand> {
+    files.below(dir).into_iter().find_map(|(rel, entry)| {
+        if !rel.ends_with(".service") {
+            return None;
+        }
+        let text = entry.text()?;
+        let mut lines = text.lines();
+        let mut exec = String::new();
+        while let Some(line) = lines.next() {
+            if let Some(rest) = line.strip_prefix("ExecStart=") {
+                exec.push_str(rest);
+                while exec.ends_with('\\') {
+                    exec.pop();
+                    exec.push(' ');
+                    exec.push_str(lines.next().unwrap_or_default());
+                }
+                break;
+            }
+        }
+        let words = systemd_words(&exec);
+        if !words.first().is_some_and(|w| w.ends_with("kubelet")) {
+            return None;
+        }
+        let flags = words
+            .iter()
+            .skip(1)
+            .filter_map(|w| w.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
+            .collect();
+        Some(KubeletCommand { unit_path: format!("{dir}/{rel}"), words, flags })
+    })
+}
+
+/// A node path as a path inside the bundle.
+fn on_node(dir: &str, node_path: &str) -> String {
+    format!("{dir}/{}", node_path.trim_start_matches('/'))
+}
+
+pub(super) fn check(files: &BundleFiles, name: &str, ca: Option<&CertFacts>, ctx: &CheckContext, out: &mut Findings) {
+    let dir = format!("workers/{name}");
+    let Some(kubelet) = kubelet_command(files, &dir) else {
+        out.add(Status::Fail, "kubelet-unit", WHY_UNIT, format!("{name}: a kubelet unit"), vec![dir.clone()], "no .service file whose ExecStart runs a kubelet".into());
+        return;
+    };
+    let unit = kubelet.unit_path.clone();
+    check_flags(name, &kubelet, ctx, out);
+
+    // Files the flags name.
+    let mut missing = Vec::new();
+    for flag in ["--kubeconfig", "--tls-cert-file", "--tls-private-key-file", "--client-ca-file"] {
+        if let Some(path) = kubelet.flags.get(flag) {
+            if files.get(&on_node(&dir, path)).is_none() {
+                missing.push(format!("{flag}={path}"));
+            }
+        }
+    }
+    let title = format!("{name}: every file the kubelet's flags name is delivered");
+    if missing.is_empty() {
+        out.add(Status::Pass, "kubelet-files", WHY_FILES, title, vec![unit.clone()], String::new());
+    } else {
+        out.add(Status::Fail, "kubelet-files", WHY_FILES, title, vec![unit.clone()], format!("missing: {}", missing.join(", ")));
+    }
+
+    let client = kubelet.flags.get("--kubeconfig").and_then(|path| check_kubeconfig(files, name, &dir, path, ca, ctx, out));
+    check_identity(files, name, &dir, &kubelet, client.as_ref(), ctx, out);
+    check_dns(files, name, &kubelet, out);
+    check_static_pods(files, name, &dir, &kubelet, ctx, out);
+    check_modes_and_ca_key(files, name, &dir, ca, out);
+    script::check_install(files, name, &dir, out);
+}
+
+fn check_flags(name: &str, kubelet: &KubeletCommand, ctx: &CheckContext, out: &mut Findings) {
+    let mut problems = Vec::new();
+    let mut unknown = Vec::new();
+    for word in kubelet.words.iter().skip(1).filter(|w| w.starts_with("--")) {
+        match kubelet_flag(word) {
+            Some(h) if h.added > ctx.version => problems.push(format!("{} arrived in {}", h.flag, h.added)),
+            Some(h) if h.removed.is_some_and(|r| r <= ctx.version) => {
+                problems.push(format!("{} was removed in {} ({})", h.flag, h.removed.map(|r| r.to_string()).unwrap_or_default(), h.note))
+            }
+            Some(_) => {}
+            None => unknown.push(word.split('=').next().unwrap_or(word).to_owned()),
+        }
+    }
+    if ctx.version >= v(1, 10) {
+        if let Some(config) = kubelet.flags.get("--config") {
+            if !config.ends_with(".yaml") && !config.ends_with(".yml") && !config.ends_with(".json") {
+                problems.push(format!("--config={config} looks like a directory; since 1.10 it names a KubeletConfiguration file"));
+            }
+        }
+    }
+    let title = format!("{name}: kubelet flags fit Kubernetes {}", ctx.version);
+    let files = vec![kubelet.unit_path.clone()];
+    if !problems.is_empty() {
+        out.add(Status::Fail, "version-fit", WHY_FLAGS, title, files, problems.join("; "));
+    } else if !unknown.is_empty() {
+        out.add(Status::Warn, "version-fit", WHY_FLAGS, title, files, format!("not in the studio's flag table: {}", unknown.join(", ")));
+    } else {
+        out.add(Status::Pass, "version-fit", WHY_FLAGS, title, files, String::new());
+    }
+}
+
+/// The client certificate, key and CA a kubeconfig names, once resolved on the node.
+struct ClientFiles {
+    cert_path: String,
+    cert: CertFacts,
+}
+
+fn check_kubeconfig(
+    files: &BundleFiles,
+    name: &str,
+    dir: &str,
+    node_path: &str,
+    ca: Option<&CertFacts>,
+    ctx: &CheckContext,
+    out: &mut Findings,
+) -> Option<ClientFiles> {
+    let path = on_node(dir, node_path);
+    let title = format!("{name}: the kubeconfig's current context resolves to files on the node");
+    let doc = files.text(&path).and_then(|t| yaml::parse_value(t).ok())?;
+    let fail = |out: &mut Findings, detail: String| {
+        out.add(Status::Fail, "kubeconfig", WHY_KUBECONFIG, title.clone(), vec![path.clone()], detail);
+    };
+    let current = doc["current-context"].as_str().unwrap_or_default();
+    let find = |list: &str, wanted: &str| {
+        doc[list].as_sequence().into_iter().flatten().find(|e| e["name"].as_str() == Some(wanted)).cloned()
+    };
+    let Some(context) = find("contexts", current) else {
+        fail(out, format!("current-context {current:?} names no context"));
+        return None;
+    };
+    let cluster_name = context["context"]["cluster"].as_str().unwrap_or_default();
+    let user_name = context["context"]["user"].as_str().unwrap_or_default();
+    let (Some(cluster), Some(user)) = (find("clusters", cluster_name), find("users", user_name)) else {
+        fail(out, format!("context {current:?} names cluster {cluster_name:?} or user {user_name:?}, which the file lacks"));
+        return None;
+    };
+    let mut missing = Vec::new();
+    let mut resolve = |key: &str, value: &yaml::Value| -> Option<String> {
+        let node_path = value.as_str()?;
+        let in_bundle = on_node(dir, node_path);
+        if files.get(&in_bundle).is_none() {
+            missing.push(format!("{key}: {node_path}"));
+            return None;
+        }
+        Some(in_bundle)
+    };
+    let ca_path = resolve("certificate-authority", &cluster["cluster"]["certificate-authority"]);
+    let cert_path = resolve("client-certificate", &user["user"]["client-certificate"]);
+    let key_path = resolve("client-key", &user["user"]["client-key"]);
+    if !missing.is_empty() {
+        fail(out, format!("not on the node: {}", missing.join(", ")));
+        return None;
+    }
+    let (Some(ca_path), Some(cert_path), Some(key_path)) = (ca_path, cert_path, key_path) else {
+        out.add(Status::Warn, "kubeconfig", WHY_KUBECONFIG, title, vec![path], "uses inline *-data or omits a file; only file paths are checked".into());
+        return None;
+    };
+    out.add(Status::Pass, "kubeconfig", WHY_KUBECONFIG, title, vec![path.clone(), ca_path.clone(), cert_path.clone(), key_path.clone()], format!("context {current}"));
+
+    let title = format!("{name}: the client certificate chains to the kubeconfig's CA and fits its key");
+    let involved = vec![cert_path.clone(), ca_path.clone(), key_path.clone()];
+    let facts = (|| {
+        let kube_ca = x509::certificate(files.text(&ca_path).ok_or("the CA is not text")?).map_err(|e| format!("{ca_path} {e}"))?;
+        let cert = x509::certificate(files.text(&cert_path).ok_or("the certificate is not text")?).map_err(|e| format!("{cert_path} {e}"))?;
+        x509::signed_by(&cert, &kube_ca)?;
+        if ca.is_some_and(|bundle_ca| bundle_ca.der != kube_ca.der) {
+            return Err(format!("{ca_path} is not the bundle's CA ({})", super::CA_CERT_PATH));
+        }
+        if ctx.now < cert.not_before || ctx.now > cert.not_after {
+            return Err("the client certificate is outside its validity window".into());
+        }
+        let key = PrivateKey::from_pem(files.text(&key_path).unwrap_or_default()).map_err(|e| format!("{key_path}: {e}"))?;
+        if !key.matches_public_key(&cert.public_key) {
+            return Err(format!("{key_path} does not belong to {cert_path}"));
+        }
+        Ok(cert)
+    })();
+    match facts {
+        Ok(cert) => {
+            out.add(Status::Pass, "client-cert", WHY_CLIENT, title, involved, String::new());
+            Some(ClientFiles { cert_path, cert })
+        }
+        Err(e) => {
+            out.add(Status::Fail, "client-cert", WHY_CLIENT, title, involved, e);
+            None
+        }
+    }
+}
+
+/// The worker's IP: from the spec, or from `export WORKER_IP=` in keys-on-node.sh.
+fn expected_ip(files: &BundleFiles, name: &str, dir: &str, ctx: &CheckContext) -> Option<std::net::IpAddr> {
+    ctx.expected_ips.get(name).copied().or_else(|| {
+        files.text(&format!("{dir}/keys-on-node.sh"))?.lines().find_map(|l| l.strip_prefix("export WORKER_IP=")?.trim().parse().ok())
+    })
+}
+
+fn check_identity(
+    files: &BundleFiles,
+    name: &str,
+    dir: &str,
+    kubelet: &KubeletCommand,
+    client: Option<&ClientFiles>,
+    ctx: &CheckContext,
+    out: &mut Findings,
+) {
+    let serving = kubelet.flags.get("--tls-cert-file").map(|p| on_node(dir, p));
+    let (cert_path, cert) = match (&serving, client) {
+        (Some(path), _) => match files.text(path).map(x509::certificate) {
+            Some(Ok(cert)) => (path.clone(), cert),
+            _ => return,
+        },
+        (None, Some(c)) => (c.cert_path.clone(), c.cert.clone()),
+        (None, None) => return,
+    };
+    let title = format!("{name}: the worker certificate names the worker and its IP");
+    let mut problems = Vec::new();
+    let cn = cert.common_name.clone().unwrap_or_default();
+    let cn_ok = cn == name || cn == format!("system:node:{name}");
+    if !cn_ok {
+        problems.push(format!("its CN is {cn:?}, not {name:?}"));
+    }
+    let detail = match expected_ip(files, name, dir, ctx) {
+        Some(ip) if !cert.ip_sans.contains(&ip) => {
+            problems.push(format!("its IP SANs {:?} lack {ip}", cert.ip_sans));
+            String::new()
+        }
+        Some(ip) => format!("CN={cn}, IP SAN {ip}"),
+        None if cert.ip_sans.is_empty() => {
+            problems.push("it has no IP SAN".into());
+            String::new()
+        }
+        None => format!("CN={cn}, IP SANs {:?} (the worker's IP is not recorded to compare)", cert.ip_sans),
+    };
+    if problems.is_empty() {
+        out.add(Status::Pass, "identity", WHY_IDENTITY, title, vec![cert_path.clone()], detail);
+    } else {
+        out.add(Status::Fail, "identity", WHY_IDENTITY, title, vec![cert_path.clone()], problems.join("; "));
+    }
+
+    // The CSR next to the certificate, if any, must agree with it.
+    let Some(csr_path) = files.below(dir).into_iter().find(|(rel, e)| rel.ends_with(".csr") && e.text().is_some()).map(|(rel, _)| format!("{dir}/{rel}")) else {
+        return;
+    };
+    let title = format!("{name}: the CSR agrees with the key and the certificate");
+    let key = kubelet
+        .flags
+        .get("--tls-private-key-file")
+        .and_then(|p| files.text(&on_node(dir, p)))
+        .and_then(|t| PrivateKey::from_pem(t).ok());
+    let result = x509::csr(files.text(&csr_path).unwrap_or_default()).and_then(|csr| {
+        if key.as_ref().is_some_and(|k| !k.matches_public_key(&csr.public_key)) {
+            Err("its public key differs from the private key's".to_owned())
+        } else if csr.public_key != cert.public_key {
+            Err("its public key differs from the certificate's".to_owned())
+        } else if csr.common_name != cert.common_name {
+            Err(format!("its CN {:?} differs from the certificate's {:?}", csr.common_name, cert.common_name))
+        } else {
+            Ok(())
+        }
+    });
+    match result {
+        Ok(()) => out.add(Status::Pass, "csr", WHY_CSR, title, vec![csr_path, cert_path], String::new()),
+        Err(e) => out.add(Status::Fail, "csr", WHY_CSR, title, vec![csr_path, cert_path], e),
+    }
+}
+
+fn check_dns(files: &BundleFiles, name: &str, kubelet: &KubeletCommand, out: &mut Findings) {
+    let unit = kubelet.unit_path.clone();
+    if let Some(dns_ip) = kubelet.flags.get("--cluster-dns") {
+        let title = format!("{name}: --cluster-dns is the DNS Service's clusterIP");
+        match dns_service(files) {
+            Some((path, service)) => {
+                let cluster_ip = service["spec"]["clusterIP"].as_str().unwrap_or_default().to_owned();
+                let files_list = vec![unit.clone(), path];
+                if &cluster_ip == dns_ip {
+                    out.add(Status::Pass, "cluster-dns", WHY_CLUSTER_DNS, title, files_list, dns_ip.clone());
+                } else {
+                    out.add(Status::Fail, "cluster-dns", WHY_CLUSTER_DNS, title, files_list, format!("the kubelet says {dns_ip}, the Service {cluster_ip:?}"));
+                }
+            }
+            None => out.add(Status::Warn, "cluster-dns", WHY_CLUSTER_DNS, title, vec![unit.clone()], "no kube-dns Service to compare with".into()),
+        }
+    }
+    if let Some(domain) = kubelet.flags.get("--cluster-domain") {
+        let title = format!("{name}: --cluster-domain is the domain the DNS add-on serves");
+        match dns_domain(files) {
+            Some((path, served)) if served == domain.trim_end_matches('.') => {
+                out.add(Status::Pass, "cluster-domain", WHY_DOMAIN, title, vec![unit, path], served)
+            }
+            Some((path, served)) => out.add(Status::Fail, "cluster-domain", WHY_DOMAIN, title, vec![unit, path], format!("the kubelet says {domain}, the add-on serves {served}")),
+            None => out.add(Status::Warn, "cluster-domain", WHY_DOMAIN, title, vec![unit], "the DNS add-on's domain was not found".into()),
+        }
+    }
+}
+
+fn check_static_pods(files: &BundleFiles, name: &str, dir: &str, kubelet: &KubeletCommand, ctx: &CheckContext, out: &mut Findings) {
+    let pod_dir = kubelet
+        .flags
+        .get("--pod-manifest-path")
+        .or_else(|| kubelet.flags.get("--config").filter(|_| ctx.version < v(1, 10)));
+    let Some(pod_dir) = pod_dir else { return };
+    let title = format!("{name}: kube-proxy runs from the kubelet's static pod directory");
+    let bundle_dir = on_node(dir, pod_dir);
+    let proxy = files.below(&bundle_dir).into_iter().find_map(|(rel, entry)| {
+        let doc = yaml::parse_value(entry.text()?).ok()?;
+        let containers = doc["spec"]["containers"].as_sequence()?.clone();
+        let container = containers.into_iter().find(|c| c["name"].as_str() == Some("kube-proxy"))?;
+        Some((format!("{bundle_dir}/{rel}"), container))
+    });
+    let Some((path, container)) = proxy else {
+        out.add(Status::Fail, "static-pod", WHY_STATIC_POD, title, vec![kubelet.unit_path.clone()], format!("no kube-proxy pod in {pod_dir}"));
+        return;
+    };
+    let words: Vec<String> = ["command", "args"]
+        .iter()
+        .flat_map(|k| container[*k].as_sequence().cloned().unwrap_or_default())
+        .filter_map(|w| w.as_str().map(str::to_owned))
+        .collect();
+    let kubeconfig = words.iter().find_map(|w| w.strip_prefix("--kubeconfig=").map(str::to_owned));
+    match kubeconfig {
+        Some(k) if files.get(&on_node(dir, &k)).is_some() => out.add(Status::Pass, "static-pod", WHY_STATIC_POD, title, vec![path], format!("--kubeconfig={k}")),
+        Some(k) => out.add(Status::Fail, "static-pod", WHY_STATIC_POD, title, vec![path], format!("its --kubeconfig={k} is not on the node")),
+        None => out.add(Status::Warn, "static-pod", WHY_STATIC_POD, title, vec![path], "kube-proxy is given no --kubeconfig".into()),
+    }
+}
+
+fn check_modes_and_ca_key(files: &BundleFiles, name: &str, dir: &str, ca: Option<&CertFacts>, out: &mut Findings) {
+    let keys: Vec<(String, Option<u32>, &str)> = files
+        .below(dir)
+        .into_iter()
+        .filter(|(rel, _)| !rel.ends_with(".sh"))
+        .filter_map(|(rel, e)| e.text().filter(|t| t.contains("PRIVATE KEY-----")).map(|t| (format!("{dir}/{rel}"), e.mode, t)))
+        .collect();
+    let loose: Vec<String> = keys.iter().filter(|(_, mode, _)| mode.is_some_and(|m| m & 0o077 != 0)).map(|(p, m, _)| format!("{p} ({:04o})", m.unwrap_or(0))).collect();
+    let title = format!("{name}: private keys are readable by their owner only (0600)");
+    let paths: Vec<String> = keys.iter().map(|(p, _, _)| p.clone()).collect();
+    if loose.is_empty() {
+        out.add(Status::Pass, "key-modes", WHY_MODES, title, paths, String::new());
+    } else {
+        out.add(Status::Fail, "key-modes", WHY_MODES, title, paths, format!("too open: {}", loose.join(", ")));
+    }
+
+    let Some(ca) = ca else { return };
+    let title = format!("{name}: the CA key is not on the worker");
+    let ca_keys: Vec<String> = files
+        .below(dir)
+        .into_iter()
+        .filter_map(|(rel, e)| {
+            let text = e.text()?;
+            let holds_ca_key = pem::parse_many(text)
+                .ok()?
+                .iter()
+                .filter(|b| b.tag().ends_with("PRIVATE KEY"))
+                .any(|b| PrivateKey::from_pem(&pem::encode(b)).is_ok_and(|k| k.matches_public_key(&ca.public_key)));
+            holds_ca_key.then(|| format!("{dir}/{rel}"))
+        })
+        .collect();
+    if ca_keys.is_empty() {
+        out.add(Status::Pass, "ca-key", WHY_CA_KEY, title, vec![], String::new());
+    } else {
+        out.add(Status::Fail, "ca-key", WHY_CA_KEY, title, ca_keys, "holds the CA's private key".into());
+    }
+}
