@@ -9,6 +9,7 @@ use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use crate::components::browser::Browser;
+use crate::components::checks::Checks;
 use crate::components::form::FieldGroup;
 use crate::components::workers::Workers;
 use crate::fields::{input_id, Group};
@@ -39,11 +40,13 @@ async fn generate(file: SpecFile, include_ca_key: bool, dispatch: UseReducerDisp
             }
         }
     }
-    let result = studio::generate(&spec, &keys, RenderOptions { now, include_ca_key })
+    let result = studio::generate_checked(&spec, &keys, RenderOptions { now, include_ca_key })
         .map_err(|e| e.to_string())
-        .and_then(|bundle| bundle.to_zip(now).map(|zip| (bundle, zip)).map_err(|e| e.to_string()));
+        .and_then(|(bundle, checks)| bundle.to_zip(now).map(|zip| (bundle, zip, checks)).map_err(|e| e.to_string()));
     match result {
-        Ok((bundle, zip)) => dispatch.dispatch(Action::Generated(Rc::new(bundle), Rc::new(zip), js_sys::Date::now() - started)),
+        Ok((bundle, zip, checks)) => {
+            dispatch.dispatch(Action::Generated(Rc::new(bundle), Rc::new(zip), Rc::new(checks), js_sys::Date::now() - started))
+        }
         Err(e) => dispatch.dispatch(Action::Progress(Progress::Failed(e))),
     }
 }
@@ -175,6 +178,9 @@ pub fn app() -> Html {
                             <button type="button" id="download-zip" onclick={download_zip}>{ "Download zip" }</button>
                         }
                     </div>
+                    if let Some(checks) = state.checks.clone() {
+                        <Checks state={state.clone()} {checks} />
+                    }
                     if let Some(bundle) = state.bundle.clone() {
                         <Browser state={state.clone()} {bundle} />
                     }

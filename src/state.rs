@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use studio::input::{FieldError, SpecFile, WorkerInput};
+use studio::check::Report;
 use studio::Bundle;
 use yew::Reducible;
 
@@ -27,6 +28,7 @@ pub struct State {
     pub errors: BTreeMap<String, String>,
     pub bundle: Option<Rc<Bundle>>,
     pub zip: Option<Rc<Vec<u8>>>,
+    pub checks: Option<Rc<Report>>,
     pub selected: Option<String>,
     pub progress: Progress,
     /// A problem with the last loaded project file.
@@ -46,7 +48,7 @@ pub enum Action {
     LoadProject(String),
     Reset,
     Progress(Progress),
-    Generated(Rc<Bundle>, Rc<Vec<u8>>, f64),
+    Generated(Rc<Bundle>, Rc<Vec<u8>>, Rc<Report>, f64),
     Select(String),
 }
 
@@ -64,6 +66,7 @@ impl State {
             errors: BTreeMap::new(),
             bundle: None,
             zip: None,
+            checks: None,
             selected: None,
             progress: Progress::Idle,
             load_error,
@@ -139,7 +142,8 @@ impl Reducible for State {
                 next.progress = progress;
                 edited = false;
             }
-            Action::Generated(bundle, zip, millis) => {
+            Action::Generated(bundle, zip, checks, millis) => {
+                next.checks = Some(checks);
                 next.selected = bundle.artifacts.first().map(|a| a.zip_path());
                 next.bundle = Some(bundle);
                 next.zip = Some(zip);

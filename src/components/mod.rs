@@ -1,5 +1,6 @@
 //! The app's panels, one function component each.
 
 pub mod browser;
+pub mod checks;
 pub mod form;
 pub mod workers;

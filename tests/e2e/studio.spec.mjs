@@ -40,7 +40,12 @@ test('generates the guide bundle; the downloaded zip passes openssl, kubectl and
 
   const dir = mkdtempSync(join(tmpdir(), 'studio-e2e-'));
   const root = await generateAndDownload(page, dir);
+  await expect(page.locator('#checks-summary')).toHaveText(/passed, 0 warnings, 0 failed$/);
+  await page.getByText(/passed checks$/).click();
+  await page.locator('.checks button.file-link', { hasText: 'workers/worker02/etc/kubernetes/manifests/kube-proxy' }).first().click();
+  await expect(page.getByRole('article', { name: 'Preview' })).toContainText('--proxy-mode=iptables');
   await page.screenshot({ path: info.outputPath('generated.png'), fullPage: true });
+  expect(readFileSync(join(root, 'CHECKS.md'), 'utf8')).toMatch(/passed, 0 warnings, 0 failed\./);
 
   const ca = join(root, 'ca-host/HOME/ca.crt');
   const certs = filesBelow(root).filter((f) => f.endsWith('.crt') && !f.endsWith('ca.crt'));

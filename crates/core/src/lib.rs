@@ -36,6 +36,11 @@ pub enum GenerateError {
 /// Issues every certificate with the given keys, renders the whole bundle, checks it, and adds the
 /// check report as CHECKS.md.
 pub fn generate(spec: &ClusterSpec, keys: &KeySet, options: RenderOptions) -> Result<Bundle, GenerateError> {
+    generate_checked(spec, keys, options).map(|(bundle, _)| bundle)
+}
+
+/// [`generate`], also returning the check report (the studio shows it as a checklist).
+pub fn generate_checked(spec: &ClusterSpec, keys: &KeySet, options: RenderOptions) -> Result<(Bundle, check::Report), GenerateError> {
     let plan = plan::Plan::new(spec);
     let credentials = pki::Credentials::issue(spec, keys, options.now)?;
     let mut bundle = render::build(&plan, &credentials, options).map_err(GenerateError::Yaml)?;
@@ -52,7 +57,7 @@ pub fn generate(spec: &ClusterSpec, keys: &KeySet, options: RenderOptions) -> Re
         },
     );
     bundle.check_unique_paths()?;
-    Ok(bundle)
+    Ok((bundle, report))
 }
 
 /// What the checks need to know about a spec's bundle: its Kubernetes version and worker IPs.

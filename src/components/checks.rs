@@ -1,0 +1,55 @@
+//! The check report as a checklist: problems first, passes folded, every file a link to its preview.
+
+use std::rc::Rc;
+
+use studio::check::{Finding, Report, Status};
+use yew::prelude::*;
+
+use crate::state::{Action, State};
+
+#[derive(Properties, PartialEq)]
+pub struct ChecksProps {
+    pub state: UseReducerHandle<State>,
+    pub checks: Rc<Report>,
+}
+
+fn finding(state: &UseReducerHandle<State>, f: &Finding) -> Html {
+    let files = f.files.iter().map(|path| {
+        let d = state.dispatcher();
+        let target = path.clone();
+        let select = Callback::from(move |_| d.dispatch(Action::Select(target.clone())));
+        html! { <button type="button" class="file-link" onclick={select}>{ path.clone() }</button> }
+    });
+    let class = match f.status {
+        Status::Pass => "pass",
+        Status::Warn => "warn",
+        Status::Fail => "fail",
+    };
+    html! {
+        <li class={classes!("finding", class)}>
+            <span class="badge">{ f.status.label() }</span>{ " " }
+            <strong>{ &f.title }</strong>
+            if !f.detail.is_empty() { { format!(": {}", f.detail) } }
+            <div class="files">{ for files }</div>
+            if f.status != Status::Pass { <p class="note">{ format!("Why it matters: {}", f.why) }</p> }
+        </li>
+    }
+}
+
+#[function_component(Checks)]
+pub fn checks(props: &ChecksProps) -> Html {
+    let report = &props.checks;
+    let problems: Vec<&Finding> = report.findings.iter().filter(|f| f.status != Status::Pass).collect();
+    let passes: Vec<&Finding> = report.findings.iter().filter(|f| f.status == Status::Pass).collect();
+    html! {
+        <section class="checks" aria-label="Checks">
+            <h2>{ "Checks" }</h2>
+            <p id="checks-summary" role="status">{ report.summary() }</p>
+            <ul>{ for problems.iter().map(|f| finding(&props.state, f)) }</ul>
+            <details>
+                <summary>{ format!("{} passed checks", passes.len()) }</summary>
+                <ul>{ for passes.iter().map(|f| finding(&props.state, f)) }</ul>
+            </details>
+        </section>
+    }
+}
