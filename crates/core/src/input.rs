@@ -303,7 +303,12 @@ impl SpecFile {
         }
         yaml::from_str(text).map_err(|e| {
             let field = if e.path.is_empty() { "(document)".to_owned() } else { e.path };
-            FieldError::new(field, e.message)
+            // serde_yaml repeats the path in front of its message; the field already says it.
+            let message = match e.message.split_once(": ") {
+                Some((head, rest)) if field.starts_with(head) => rest,
+                _ => &e.message,
+            };
+            FieldError::new(field, readable_type_names(message))
         })
     }
 
@@ -344,11 +349,12 @@ impl SpecFile {
                 format!("{:?} is not a proxy mode; choose iptables or userspace", self.kube_proxy.mode)
             }),
         );
-        let image_text = match (self.kube_proxy.image.trim(), profile) {
-            ("", Some(p)) => p.profile().default_kube_proxy_image(),
-            (text, _) => text,
+        // An empty image means the profile's; with an unknown profile only the profile is reported.
+        let image = match (self.kube_proxy.image.trim(), profile) {
+            ("", Some(p)) => c.field("kubeProxy.image", Image::parse(p.profile().default_kube_proxy_image())),
+            ("", None) => None,
+            (text, _) => c.field("kubeProxy.image", Image::parse(text)),
         };
-        let image = c.field("kubeProxy.image", Image::parse(image_text));
 
         let workers = self.validate_workers(&mut c, service_cidr);
         let keys = KeySpec {
@@ -499,6 +505,18 @@ impl SpecFile {
             }
         }
     }
+}
+
+/// serde names Rust types in its messages (`expected struct SpecFile`); say what the file holds.
+fn readable_type_names(message: &str) -> String {
+    let mut out = message.replace(
+        "expected struct SpecFile",
+        "expected a project file: a mapping with apiVersion, profile, cluster, workers, ca, keys, ...",
+    );
+    for name in ["ClusterInput", "KubeletInput", "KubeProxyInput", "WorkerInput", "CaInput", "KeysInput", "PathsInput", "KubectlInput"] {
+        out = out.replace(&format!("expected struct {name}"), "expected a mapping of fields");
+    }
+    out
 }
 
 /// Files that would land on the same path, or a file where a directory must be.

@@ -249,28 +249,28 @@ text_newtype!(
 impl Hostname {
     /// Checks `text` and returns it as a host name, or says what is wrong.
     pub fn parse(text: &str) -> Result<Hostname, String> {
-        check_dns_name(text, "a host name")?;
+        check_dns_name(text, "a host name such as worker01")?;
         Ok(Hostname(text.to_owned()))
     }
 }
 
 impl DnsName {
     pub fn parse(text: &str) -> Result<DnsName, String> {
-        check_dns_name(text, "a DNS domain")?;
+        check_dns_name(text, "a DNS domain such as cluster.local")?;
         Ok(DnsName(text.to_owned()))
     }
 }
 
 fn check_dns_name(text: &str, what: &str) -> Result<(), String> {
     if text.is_empty() {
-        return Err(format!("is empty; expected {what} such as worker01"));
+        return Err(format!("is empty; expected {what}"));
     }
     if text.len() > 253 {
         return Err(format!("is {} characters long; {what} has at most 253", text.len()));
     }
     for label in text.split('.') {
         if label.is_empty() {
-            return Err(format!("{text:?} has an empty label; expected {what} like worker01 or node.example.com"));
+            return Err(format!("{text:?} has an empty label (two dots, or a dot at an end); expected {what}"));
         }
         if label.len() > 63 {
             return Err(format!("label {label:?} is {} characters long; at most 63 are allowed", label.len()));
@@ -290,6 +290,9 @@ fn check_dns_name(text: &str, what: &str) -> Result<(), String> {
 
 impl NodePath {
     pub fn parse(text: &str) -> Result<NodePath, String> {
+        if text.is_empty() {
+            return Err("is empty; expected an absolute path (starting with '/')".into());
+        }
         if !text.starts_with('/') {
             return Err(format!("{text:?} is not absolute; expected a path starting with '/'"));
         }
@@ -360,7 +363,7 @@ impl HttpsUrl {
                 return Err(format!("{host} is not an IPv6 address"));
             }
         } else if host.parse::<std::net::Ipv4Addr>().is_err() {
-            check_dns_name(host, "a host name").map_err(|e| format!("host {e}"))?;
+            check_dns_name(host, "a host name such as loadbalancer.example.com").map_err(|e| format!("host {e}"))?;
         }
         Ok(HttpsUrl(text.strip_suffix('/').unwrap_or(text).to_owned()))
     }
