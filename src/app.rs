@@ -105,6 +105,15 @@ pub fn app() -> Html {
             });
         })
     };
+    let check_upload = {
+        let d = state.dispatcher();
+        Callback::from(move |e: Event| {
+            let d = d.clone();
+            platform::read_first_file_bytes(e.target_unchecked_into::<web_sys::HtmlInputElement>().files(), move |bytes| {
+                d.dispatch(Action::CheckUpload(bytes))
+            });
+        })
+    };
     let reset = {
         let d = state.dispatcher();
         Callback::from(move |_| d.dispatch(Action::Reset))
@@ -145,6 +154,14 @@ pub fn app() -> Html {
                         </div>
                         if let Some(message) = &state.load_error { <p class="error" role="alert">{ message }</p> }
                     </details>
+                    <details class="group">
+                        <summary>{ "Check an existing bundle" }</summary>
+                        <div class="field">
+                            <label for="check-upload">{ "Bundle zip to check (laid out like the studio's)" }</label>
+                            <input type="file" id="check-upload" accept=".zip,application/zip" onchange={check_upload} />
+                        </div>
+                        if let Some(Err(message)) = &state.uploaded { <p class="error" role="alert">{ format!("Not checked: {message}") }</p> }
+                    </details>
                 </form>
                 <section class="output" aria-label="Generate">
                     <div class="generate">
@@ -178,6 +195,9 @@ pub fn app() -> Html {
                             <button type="button" id="download-zip" onclick={download_zip}>{ "Download zip" }</button>
                         }
                     </div>
+                    if let Some(Ok(checks)) = state.uploaded.clone() {
+                        <Checks state={state.clone()} {checks} linkable={false} heading="Checks of the uploaded bundle" summary_id="upload-summary" />
+                    }
                     if let Some(checks) = state.checks.clone() {
                         <Checks state={state.clone()} {checks} />
                     }

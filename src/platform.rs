@@ -65,3 +65,13 @@ pub fn read_first_file(files: Option<web_sys::FileList>, done: impl FnOnce(Strin
         }
     });
 }
+
+/// Reads the first file of a file input as bytes, then hands them to `done`.
+pub fn read_first_file_bytes(files: Option<web_sys::FileList>, done: impl FnOnce(Vec<u8>) + 'static) {
+    let Some(file) = files.and_then(|list| list.get(0)) else { return };
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+            done(js_sys::Uint8Array::new(&buffer).to_vec());
+        }
+    });
+}

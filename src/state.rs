@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use studio::input::{FieldError, SpecFile, WorkerInput};
-use studio::check::Report;
+use studio::check::{BundleFiles, CheckContext, Report};
+use studio::profile::ProfileId;
 use studio::Bundle;
 use yew::Reducible;
 
@@ -35,6 +36,8 @@ pub struct State {
     pub load_error: Option<String>,
     /// The parameters changed since the bundle shown was generated.
     pub stale: bool,
+    /// The report on a bundle the user uploaded, or why it could not be read.
+    pub uploaded: Option<Result<Rc<Report>, String>>,
 }
 
 pub enum Action {
@@ -50,6 +53,7 @@ pub enum Action {
     Progress(Progress),
     Generated(Rc<Bundle>, Rc<Vec<u8>>, Rc<Report>, f64),
     Select(String),
+    CheckUpload(Vec<u8>),
 }
 
 impl State {
@@ -71,6 +75,7 @@ impl State {
             progress: Progress::Idle,
             load_error,
             stale: false,
+            uploaded: None,
         };
         state.revalidate();
         state
@@ -89,6 +94,14 @@ impl State {
     pub fn generating(&self) -> bool {
         matches!(self.progress, Progress::Keys { .. })
     }
+}
+
+/// Checks an uploaded bundle zip against the Kubernetes version its README names.
+fn check_upload(bytes: &[u8]) -> Result<Report, String> {
+    let files = BundleFiles::from_zip(bytes)?;
+    let profile = studio::check::profile_of(&files).unwrap_or(ProfileId::Guide2016);
+    let context = CheckContext { now: platform::now(), version: profile.profile().kubernetes_version(), expected_ips: Default::default() };
+    Ok(studio::check::check(&files, &context))
 }
 
 /// Parses `name ip` lines (spaces, tabs or commas between), skipping blank lines and `#` comments.
@@ -153,6 +166,10 @@ impl Reducible for State {
             }
             Action::Select(path) => {
                 next.selected = Some(path);
+                edited = false;
+            }
+            Action::CheckUpload(bytes) => {
+                next.uploaded = Some(check_upload(&bytes).map(Rc::new));
                 edited = false;
             }
             _ => edited = false,

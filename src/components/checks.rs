@@ -11,10 +11,20 @@ use crate::state::{Action, State};
 pub struct ChecksProps {
     pub state: UseReducerHandle<State>,
     pub checks: Rc<Report>,
+    /// Whether file names select the file in the browser (false for an uploaded bundle).
+    #[prop_or(true)]
+    pub linkable: bool,
+    #[prop_or("Checks")]
+    pub heading: &'static str,
+    #[prop_or("checks-summary")]
+    pub summary_id: &'static str,
 }
 
-fn finding(state: &UseReducerHandle<State>, f: &Finding) -> Html {
+fn finding(state: &UseReducerHandle<State>, f: &Finding, linkable: bool) -> Html {
     let files = f.files.iter().map(|path| {
+        if !linkable {
+            return html! { <code class="file-name">{ path.clone() }</code> };
+        }
         let d = state.dispatcher();
         let target = path.clone();
         let select = Callback::from(move |_| d.dispatch(Action::Select(target.clone())));
@@ -42,13 +52,13 @@ pub fn checks(props: &ChecksProps) -> Html {
     let problems: Vec<&Finding> = report.findings.iter().filter(|f| f.status != Status::Pass).collect();
     let passes: Vec<&Finding> = report.findings.iter().filter(|f| f.status == Status::Pass).collect();
     html! {
-        <section class="checks" aria-label="Checks">
-            <h2>{ "Checks" }</h2>
-            <p id="checks-summary" role="status">{ report.summary() }</p>
-            <ul>{ for problems.iter().map(|f| finding(&props.state, f)) }</ul>
+        <section class="checks" aria-label={props.heading}>
+            <h2>{ props.heading }</h2>
+            <p id={props.summary_id} role="status">{ report.summary() }</p>
+            <ul>{ for problems.iter().map(|f| finding(&props.state, f, props.linkable)) }</ul>
             <details>
                 <summary>{ format!("{} passed checks", passes.len()) }</summary>
-                <ul>{ for passes.iter().map(|f| finding(&props.state, f)) }</ul>
+                <ul>{ for passes.iter().map(|f| finding(&props.state, f, props.linkable)) }</ul>
             </details>
         </section>
     }

@@ -164,3 +164,23 @@ test('works by keyboard alone and reads in dark mode', async ({ page }, info) =>
   }
   await page.screenshot({ path: info.outputPath('dark.png'), fullPage: true });
 });
+
+test('checks an uploaded bundle and shows why a broken one fails', async ({ page }, info) => {
+  await open(page);
+  const dir = mkdtempSync(join(tmpdir(), 'studio-upload-'));
+  const root = await generateAndDownload(page, dir);
+  const svc = join(root, 'cluster-addons/kube-dns-svc.yaml');
+  writeFileSync(svc, readFileSync(svc, 'utf8').replace('clusterIP: 10.3.0.2', 'clusterIP: 10.3.0.53'));
+  run('zip', ['-q', '-r', join(dir, 'broken.zip'), '.'], root);
+
+  await page.getByText('Check an existing bundle', { exact: true }).click();
+  await page.locator('#check-upload').setInputFiles(join(dir, 'broken.zip'));
+  await expect(page.locator('#upload-summary')).toHaveText(/, 3 failed$/);
+  const uploaded = page.getByRole('region', { name: 'Checks of the uploaded bundle' });
+  await expect(uploaded).toContainText("worker01: --cluster-dns is the DNS Service's clusterIP: the kubelet says 10.3.0.2");
+  await page.screenshot({ path: info.outputPath('uploaded-checks.png'), fullPage: true });
+
+  writeFileSync(join(dir, 'junk.zip'), 'not a zip');
+  await page.locator('#check-upload').setInputFiles(join(dir, 'junk.zip'));
+  await expect(page.getByText(/Not checked: not a readable zip/)).toBeVisible();
+});
