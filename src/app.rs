@@ -2,8 +2,8 @@
 
 use std::rc::Rc;
 
-use studio::pki::{KeySet, PrivateKey};
-use studio::{RenderOptions, SpecFile};
+use studio::pki::KeySet;
+use studio::{ClusterSpec, RenderOptions};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
@@ -14,39 +14,37 @@ use crate::components::form::FieldGroup;
 use crate::components::workers::Workers;
 use crate::fields::{input_id, Group};
 use crate::platform;
-use crate::state::{Action, Progress, State};
+use crate::keygen;
+use crate::state::{Action, Generated, Progress, State};
 
-/// Generates keys one at a time, yielding to the browser between keys so progress paints.
-async fn generate(file: SpecFile, include_ca_key: bool, dispatch: UseReducerDispatcher<State>) {
+/// Makes the keys that are missing (WebCrypto for RSA, several at once), then signs, renders,
+/// checks and zips the bundle.
+async fn generate(spec: Rc<ClusterSpec>, known: Rc<KeySet>, include_ca_key: bool, dispatch: UseReducerDispatcher<State>) {
     let started = js_sys::Date::now();
     let now = platform::now();
-    let spec = match file.validate(now) {
-        Ok(spec) => spec,
-        Err(errors) => {
-            dispatch.dispatch(Action::Progress(Progress::Failed(format!("{} field(s) need attention", errors.len()))));
+    let requests = studio::key_requests(&spec);
+    let progress = |done, total| dispatch.dispatch(Action::Progress(Progress::Keys { done, total }));
+    let (keys, made) = match keygen::generate(&requests, &known, keygen::parallelism(), progress).await {
+        Ok(result) => result,
+        Err(e) => {
+            dispatch.dispatch(Action::Progress(Progress::Failed(e)));
             return;
         }
     };
-    let requests = studio::key_requests(&spec);
-    let mut keys = KeySet::default();
-    for (done, request) in requests.iter().enumerate() {
-        dispatch.dispatch(Action::Progress(Progress::Keys { done, total: requests.len() }));
-        gloo_timers::future::TimeoutFuture::new(0).await;
-        match PrivateKey::generate(request.algorithm) {
-            Ok(key) => keys.insert(request.id.clone(), key),
-            Err(e) => {
-                dispatch.dispatch(Action::Progress(Progress::Failed(e.to_string())));
-                return;
-            }
-        }
-    }
+    // Let the last progress update paint before the synchronous signing and rendering.
+    gloo_timers::future::TimeoutFuture::new(0).await;
     let result = studio::generate_checked(&spec, &keys, RenderOptions { now, include_ca_key })
         .map_err(|e| e.to_string())
         .and_then(|(bundle, checks)| bundle.to_zip(now).map(|zip| (bundle, zip, checks)).map_err(|e| e.to_string()));
     match result {
-        Ok((bundle, zip, checks)) => {
-            dispatch.dispatch(Action::Generated(Rc::new(bundle), Rc::new(zip), Rc::new(checks), js_sys::Date::now() - started))
-        }
+        Ok((bundle, zip, checks)) => dispatch.dispatch(Action::Generated(Box::new(Generated {
+            bundle: Rc::new(bundle),
+            zip: Rc::new(zip),
+            checks: Rc::new(checks),
+            keys: Rc::new(keys),
+            made,
+            millis: js_sys::Date::now() - started,
+        }))),
         Err(e) => dispatch.dispatch(Action::Progress(Progress::Failed(e))),
     }
 }
@@ -61,11 +59,16 @@ pub fn app() -> Html {
         let state = state.clone();
         let include = *include_ca_key;
         Callback::from(move |_| {
-            if state.generating() || !state.errors.is_empty() {
+            let Some(spec) = state.spec.clone() else { return };
+            if state.generating() {
                 return;
             }
-            spawn_local(generate(state.file.clone(), include, state.dispatcher()));
+            spawn_local(generate(spec, state.keys.clone(), include, state.dispatcher()));
         })
+    };
+    let forget_keys = {
+        let d = state.dispatcher();
+        Callback::from(move |_| d.dispatch(Action::ForgetKeys))
     };
     let toggle_ca_key = {
         let include_ca_key = include_ca_key.clone();
@@ -122,11 +125,14 @@ pub fn app() -> Html {
     let error_count = state.errors.len();
     let status = match &state.progress {
         Progress::Idle => html! {},
+        Progress::Keys { done, total } if done == total => html! { <p role="status">{ "Signing and checking…" }</p> },
         Progress::Keys { done, total } => html! {
-            <p role="status"><progress max={total.to_string()} value={done.to_string()} />{ format!(" Generating key {} of {total}…", done + 1) }</p>
+            <p role="status"><progress max={total.to_string()} value={done.to_string()} />{ format!(" {done} of {total} keys made…") }</p>
         },
         Progress::Failed(message) => html! { <p role="alert" class="error">{ format!("Not generated: {message}") }</p> },
-        Progress::Done { millis } => html! { <p role="status">{ format!("Generated in {:.0} ms.", millis) }</p> },
+        Progress::Done { millis, made, reused } => html! {
+            <p role="status" id="generated-status">{ format!("Generated in {millis:.0} ms: {made} new key(s), {reused} reused.") }</p>
+        },
     };
     html! {
         <>
@@ -191,6 +197,12 @@ pub fn app() -> Html {
                         }
                         { status }
                         if state.stale { <p class="note">{ "Parameters changed since this bundle was generated; generate again to update it." }</p> }
+                        if let Some((make, reuse)) = state.key_plan().filter(|(_, reuse)| *reuse > 0) {
+                            <p class="note" id="key-plan">
+                                { format!("Generate will make {make} new key(s) and reuse {reuse} from the last run (kept in this tab only). ") }
+                                <button type="button" onclick={forget_keys}>{ "Use fresh keys" }</button>
+                            </p>
+                        }
                         if state.zip.is_some() {
                             <button type="button" id="download-zip" onclick={download_zip}>{ "Download zip" }</button>
                         }

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod components;
 pub mod fields;
+pub mod keygen;
 pub mod platform;
 pub mod state;
 

@@ -6,7 +6,8 @@ use std::rc::Rc;
 use studio::input::{FieldError, SpecFile, WorkerInput};
 use studio::check::{BundleFiles, CheckContext, Report};
 use studio::profile::ProfileId;
-use studio::Bundle;
+use studio::pki::KeySet;
+use studio::{Bundle, ClusterSpec};
 use yew::Reducible;
 
 use crate::platform;
@@ -19,12 +20,26 @@ pub enum Progress {
     Idle,
     Keys { done: usize, total: usize },
     Failed(String),
-    Done { millis: f64 },
+    Done { millis: f64, made: usize, reused: usize },
+}
+
+/// The outcome of one generation run.
+pub struct Generated {
+    pub bundle: Rc<Bundle>,
+    pub zip: Rc<Vec<u8>>,
+    pub checks: Rc<Report>,
+    pub keys: Rc<KeySet>,
+    pub made: usize,
+    pub millis: f64,
 }
 
 #[derive(Clone, PartialEq)]
 pub struct State {
     pub file: SpecFile,
+    /// The validated spec while the form has no errors.
+    pub spec: Option<Rc<ClusterSpec>>,
+    /// Keys of earlier runs, kept in memory only, reused while they fit.
+    pub keys: Rc<KeySet>,
     /// Validation errors by field path.
     pub errors: BTreeMap<String, String>,
     pub bundle: Option<Rc<Bundle>>,
@@ -51,7 +66,9 @@ pub enum Action {
     LoadProject(String),
     Reset,
     Progress(Progress),
-    Generated(Rc<Bundle>, Rc<Vec<u8>>, Rc<Report>, f64),
+    Generated(Box<Generated>),
+    /// Forget the kept keys, so the next run makes all keys anew.
+    ForgetKeys,
     Select(String),
     CheckUpload(Vec<u8>),
 }
@@ -67,6 +84,8 @@ impl State {
     fn with_file(file: SpecFile, load_error: Option<String>) -> State {
         let mut state = State {
             file,
+            spec: None,
+            keys: Rc::new(KeySet::default()),
             errors: BTreeMap::new(),
             bundle: None,
             zip: None,
@@ -82,10 +101,16 @@ impl State {
     }
 
     fn revalidate(&mut self) {
-        self.errors = match self.file.validate(platform::now()) {
-            Ok(_) => BTreeMap::new(),
-            Err(errors) => errors.into_iter().map(|FieldError { field, message }| (field, message)).collect(),
-        };
+        match self.file.validate(platform::now()) {
+            Ok(spec) => {
+                self.spec = Some(Rc::new(spec));
+                self.errors = BTreeMap::new();
+            }
+            Err(errors) => {
+                self.spec = None;
+                self.errors = errors.into_iter().map(|FieldError { field, message }| (field, message)).collect();
+            }
+        }
         let mut kept = self.file.clone();
         kept.ca.key.clear();
         platform::save(STORAGE_KEY, &kept.to_yaml());
@@ -93,6 +118,17 @@ impl State {
 
     pub fn generating(&self) -> bool {
         matches!(self.progress, Progress::Keys { .. })
+    }
+
+    /// How many keys the next run makes and reuses.
+    pub fn key_plan(&self) -> Option<(usize, usize)> {
+        let spec = self.spec.as_deref()?;
+        let requests = studio::key_requests(spec);
+        let reuse = requests
+            .iter()
+            .filter(|r| self.keys.get(&r.id).is_some_and(|k| KeySet::fits(k, r.algorithm)))
+            .count();
+        Some((requests.len() - reuse, reuse))
     }
 }
 
@@ -155,17 +191,24 @@ impl Reducible for State {
                 next.progress = progress;
                 edited = false;
             }
-            Action::Generated(bundle, zip, checks, millis) => {
+            Action::Generated(run) => {
+                let Generated { bundle, zip, checks, keys, made, millis } = *run;
                 next.checks = Some(checks);
                 next.selected = bundle.artifacts.first().map(|a| a.zip_path());
                 next.bundle = Some(bundle);
                 next.zip = Some(zip);
-                next.progress = Progress::Done { millis };
+                let total = next.spec.as_deref().map_or(0, |spec| studio::key_requests(spec).len());
+                next.keys = keys;
+                next.progress = Progress::Done { millis, made, reused: total.saturating_sub(made) };
                 next.stale = false;
                 edited = false;
             }
             Action::Select(path) => {
                 next.selected = Some(path);
+                edited = false;
+            }
+            Action::ForgetKeys => {
+                next.keys = Rc::new(KeySet::default());
                 edited = false;
             }
             Action::CheckUpload(bytes) => {

@@ -3,12 +3,12 @@
 
 use std::rc::Rc;
 
-use studio::pki::{KeyKind, PrivateKey};
+use studio::pki::{KeyKind, KeySet, PrivateKey};
 use studio::spec::KeyAlgorithm;
 use studio::{RenderOptions, SpecFile};
 use wasm_bindgen_test::*;
-use worker_studio_web::platform;
 use worker_studio_web::state::{parse_worker_lines, Action, State, STORAGE_KEY};
+use worker_studio_web::{keygen, platform};
 use yew::Reducible;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -65,4 +65,52 @@ fn pasted_worker_lines_become_rows() {
     let rows = parse_worker_lines("# name ip\nworker01 192.168.2.1\n\nworker02,\t192.168.2.2\nlonely\n");
     let pairs: Vec<(&str, &str)> = rows.iter().map(|w| (w.name.as_str(), w.ip.as_str())).collect();
     assert_eq!(pairs, [("worker01", "192.168.2.1"), ("worker02", "192.168.2.2"), ("lonely", "")]);
+}
+
+#[wasm_bindgen_test]
+async fn rsa_keys_come_from_webcrypto_and_sign_through_ring() {
+    let (key, source) = keygen::generate_one(KeyAlgorithm::Rsa2048).await.unwrap();
+    assert_eq!(source, keygen::Source::WebCrypto, "this page is a secure context, so WebCrypto is used");
+    assert_eq!(key.kind(), KeyKind::Rsa { bits: 2048 });
+    let (ec, source) = keygen::generate_one(KeyAlgorithm::EcdsaP256).await.unwrap();
+    assert_eq!((ec.kind(), source), (KeyKind::EcdsaP256, keygen::Source::Engine));
+
+    let mut file = SpecFile::default();
+    file.workers.truncate(1);
+    let spec = file.validate(platform::now()).unwrap();
+    let requests = studio::key_requests(&spec);
+    let (keys, made) = keygen::generate(&requests, &KeySet::default(), 4, |_, _| {}).await.unwrap();
+    assert_eq!(made, 3, "the CA, one worker and the admin");
+    let bundle = studio::generate(&spec, &keys, RenderOptions { now: platform::now(), include_ca_key: false }).unwrap();
+    let ca_der = certificate(&bundle, "ca-host/HOME/ca.crt");
+    let (_, ca) = x509_parser::parse_x509_certificate(&ca_der).unwrap();
+    let der = certificate(&bundle, "workers/worker01/etc/kubernetes/ssl/worker.crt");
+    let (_, cert) = x509_parser::parse_x509_certificate(&der).unwrap();
+    cert.verify_signature(Some(ca.public_key())).expect("ring signed with a WebCrypto CA key");
+}
+
+#[wasm_bindgen_test]
+async fn keys_that_still_fit_are_reused_and_only_new_ones_made() {
+    let mut file = SpecFile::default();
+    file.keys.algorithm = "ecdsa-p256".into();
+    let spec = file.validate(platform::now()).unwrap();
+    let requests = studio::key_requests(&spec);
+    let mut seen = Vec::new();
+    let (keys, made) = keygen::generate(&requests, &KeySet::default(), 2, |done, total| seen.push((done, total))).await.unwrap();
+    assert_eq!(made, 5);
+    assert_eq!(seen.first(), Some(&(0, 5)));
+    assert_eq!(seen.last(), Some(&(5, 5)));
+
+    file.workers.push(studio::input::WorkerInput { name: "worker04".into(), ip: "192.168.2.4".into() });
+    let more = studio::key_requests(&file.validate(platform::now()).unwrap());
+    let (again, made) = keygen::generate(&more, &keys, 2, |_, _| {}).await.unwrap();
+    assert_eq!(made, 1, "only worker04's key is new");
+    for request in &requests {
+        assert_eq!(again.get(&request.id), keys.get(&request.id));
+    }
+
+    file.keys.algorithm = "ecdsa-p384".into();
+    let changed = studio::key_requests(&file.validate(platform::now()).unwrap());
+    let (_, made) = keygen::generate(&changed, &again, 2, |_, _| {}).await.unwrap();
+    assert_eq!(made, 6, "a new algorithm makes every key anew");
 }

@@ -184,3 +184,28 @@ test('checks an uploaded bundle and shows why a broken one fails', async ({ page
   await page.locator('#check-upload').setInputFiles(join(dir, 'junk.zip'));
   await expect(page.getByText(/Not checked: not a readable zip/)).toBeVisible();
 });
+
+test('keys are reused until a key-relevant field changes, and the page says so', async ({ page }) => {
+  await open(page);
+  const first = await generateAndDownload(page, mkdtempSync(join(tmpdir(), 'studio-reuse-')));
+  await expect(page.locator('#generated-status')).toContainText('5 new key(s), 0 reused');
+  const key1 = readFileSync(join(first, 'workers/worker01/etc/kubernetes/ssl/worker.key'), 'utf8');
+
+  // A path changes nothing about keys: the next run reuses all five.
+  await page.getByText('Node paths, names & images', { exact: true }).click();
+  await page.getByLabel('Static pod directory').fill('/etc/kubernetes/pods');
+  await expect(page.locator('#key-plan')).toContainText('make 0 new key(s) and reuse 5');
+  const second = await generateAndDownload(page, mkdtempSync(join(tmpdir(), 'studio-reuse2-')));
+  await expect(page.locator('#generated-status')).toContainText('0 new key(s), 5 reused');
+  expect(readFileSync(join(second, 'workers/worker01/etc/kubernetes/ssl/worker.key'), 'utf8')).toBe(key1);
+  expect(readFileSync(join(second, 'workers/worker01/etc/systemd/system/kubelet.service'), 'utf8')).toContain('--config=/etc/kubernetes/pods');
+
+  // A new worker needs one key; fresh keys on request.
+  await page.getByRole('button', { name: 'Add worker' }).click();
+  await page.getByLabel('Worker 4 IP').fill('192.168.2.4');
+  await expect(page.locator('#key-plan')).toContainText('make 1 new key(s) and reuse 5');
+  await page.getByRole('button', { name: 'Use fresh keys' }).click();
+  await expect(page.locator('#key-plan')).toHaveCount(0);
+  await page.locator('#generate').click();
+  await expect(page.locator('#generated-status')).toContainText('6 new key(s), 0 reused');
+});

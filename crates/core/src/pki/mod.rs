@@ -81,7 +81,7 @@ pub fn key_requests(spec: &ClusterSpec) -> Vec<KeyRequest> {
 }
 
 /// Private keys by role, from whichever source made them.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KeySet {
     keys: BTreeMap<KeyId, PrivateKey>,
 }
@@ -104,15 +104,19 @@ impl KeySet {
         self.keys.get(id)
     }
 
+    /// Whether `key` is of the algorithm a request asks for.
+    pub fn fits(key: &PrivateKey, algorithm: KeyAlgorithm) -> bool {
+        match key.kind() {
+            KeyKind::Rsa { bits } => algorithm.rsa_bits() == Some(bits),
+            KeyKind::EcdsaP256 => algorithm == KeyAlgorithm::EcdsaP256,
+            KeyKind::EcdsaP384 => algorithm == KeyAlgorithm::EcdsaP384,
+        }
+    }
+
     /// The key for a request, checked against the algorithm it asks for.
     fn take(&self, request: &KeyRequest) -> Result<PrivateKey, PkiError> {
         let key = self.keys.get(&request.id).ok_or_else(|| PkiError::MissingKey(request.id.clone()))?;
-        let fits = match (key.kind(), request.algorithm) {
-            (KeyKind::Rsa { bits }, wanted) => wanted.rsa_bits() == Some(bits),
-            (KeyKind::EcdsaP256, wanted) => wanted == KeyAlgorithm::EcdsaP256,
-            (KeyKind::EcdsaP384, wanted) => wanted == KeyAlgorithm::EcdsaP384,
-        };
-        if !fits {
+        if !KeySet::fits(key, request.algorithm) {
             return Err(PkiError::WrongKey { id: request.id.clone(), found: key.kind(), wanted: request.algorithm });
         }
         Ok(key.clone())
