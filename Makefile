@@ -5,7 +5,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/.tools/venv/bin:$(HOME)/.ca
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 PORT ?= 8080
 
-.PHONY: setup dist serve test test-native test-browser test-e2e cli
+.PHONY: setup dist serve test test-native test-browser test-e2e cli bench fuzz
 
 setup:
 	scripts/setup.sh web
@@ -32,3 +32,10 @@ test-e2e: dist
 cli:
 	cargo build --release --locked -p worker-studio-cli
 	@echo "built target/release/worker-studio"
+
+# Figures, not tests: the studio in headless Chromium against the guide's openssl commands.
+bench: dist
+	node bench/browser.mjs
+
+fuzz:
+	scripts/fuzz.sh

@@ -18,11 +18,22 @@ fn file_name(path: &str) -> String {
     path.rsplit('/').next().unwrap_or(path).to_owned()
 }
 
+/// Machine panels shown at once; a large cluster is found through the filter.
+const SHOWN: usize = 24;
+
 #[function_component(Browser)]
 pub fn browser(props: &BrowserProps) -> Html {
     let bundle = props.bundle.clone();
     let selected = props.state.selected.clone();
-    let machines = bundle.machines();
+    let query = use_state(String::new);
+    let all = bundle.machines();
+    let wanted = query.trim().to_lowercase();
+    let matching: Vec<&Machine> = all.iter().filter(|m| wanted.is_empty() || m.label().to_lowercase().contains(&wanted)).collect();
+    let machines: Vec<&Machine> = matching.iter().copied().take(SHOWN).collect();
+    let on_query = {
+        let query = query.clone();
+        Callback::from(move |e: InputEvent| query.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
+    };
     let now = platform::now();
     let machine_panel = |machine: &Machine| {
         let files = bundle.machine(machine).map(|artifact| {
@@ -96,7 +107,16 @@ pub fn browser(props: &BrowserProps) -> Html {
     });
     html! {
         <div class="browser">
-            <nav class="machines" aria-label="Machines and files">{ for machines.iter().map(machine_panel) }</nav>
+            <nav class="machines" aria-label="Machines and files">
+                if all.len() > SHOWN {
+                    <div class="field">
+                        <label for="machine-filter">{ "Find a machine" }</label>
+                        <input type="text" id="machine-filter" value={(*query).clone()} oninput={on_query} placeholder="worker042" />
+                        <p class="note" id="machine-count">{ format!("Showing {} of {} matching machines ({} in all).", machines.len(), matching.len(), all.len()) }</p>
+                    </div>
+                }
+                { for machines.iter().map(|m| machine_panel(m)) }
+            </nav>
             { preview.unwrap_or_default() }
         </div>
     }

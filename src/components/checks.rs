@@ -51,15 +51,23 @@ pub fn checks(props: &ChecksProps) -> Html {
     let report = &props.checks;
     let problems: Vec<&Finding> = report.findings.iter().filter(|f| f.status != Status::Pass).collect();
     let passes: Vec<&Finding> = report.findings.iter().filter(|f| f.status == Status::Pass).collect();
+    // Passed checks render only when asked for: a large cluster has tens of thousands.
+    let show_passes = use_state(|| false);
+    let toggle = {
+        let show_passes = show_passes.clone();
+        Callback::from(move |_| show_passes.set(!*show_passes))
+    };
     html! {
         <section class="checks" aria-label={props.heading}>
             <h2>{ props.heading }</h2>
             <p id={props.summary_id} role="status">{ report.summary() }</p>
             <ul>{ for problems.iter().map(|f| finding(&props.state, f, props.linkable)) }</ul>
-            <details>
-                <summary>{ format!("{} passed checks", passes.len()) }</summary>
+            <button type="button" class="toggle-passes" onclick={toggle} aria-expanded={show_passes.to_string()}>
+                { format!("{} {} passed checks", if *show_passes { "Hide" } else { "Show" }, passes.len()) }
+            </button>
+            if *show_passes {
                 <ul>{ for passes.iter().map(|f| finding(&props.state, f, props.linkable)) }</ul>
-            </details>
+            }
         </section>
     }
 }

@@ -41,7 +41,7 @@ test('generates the guide bundle; the downloaded zip passes openssl, kubectl and
   const dir = mkdtempSync(join(tmpdir(), 'studio-e2e-'));
   const root = await generateAndDownload(page, dir);
   await expect(page.locator('#checks-summary')).toHaveText(/passed, 0 warnings, 0 failed$/);
-  await page.getByText(/passed checks$/).click();
+  await page.getByRole('button', { name: /^Show \d+ passed checks$/ }).first().click();
   await page.locator('.checks button.file-link', { hasText: 'workers/worker02/etc/kubernetes/manifests/kube-proxy' }).first().click();
   await expect(page.getByRole('article', { name: 'Preview' })).toContainText('--proxy-mode=iptables');
   await page.screenshot({ path: info.outputPath('generated.png'), fullPage: true });
@@ -208,4 +208,21 @@ test('keys are reused until a key-relevant field changes, and the page says so',
   await expect(page.locator('#key-plan')).toHaveCount(0);
   await page.locator('#generate').click();
   await expect(page.locator('#generated-status')).toContainText('6 new key(s), 0 reused');
+});
+
+test('a large cluster is browsed through a filter', async ({ page }) => {
+  await open(page);
+  const lines = Array.from({ length: 40 }, (_, i) => `node${String(i + 1).padStart(3, '0')} 172.16.0.${i + 1}`);
+  await page.locator('#paste-workers').fill(lines.join('\n'));
+  await page.getByRole('button', { name: 'Use pasted workers' }).click();
+  await expect(page.getByText('Workers (40)')).toBeVisible();
+  await page.locator('#keys-algorithm').selectOption('ecdsa-p256');
+  await page.locator('#generate').click();
+  await expect(page.locator('#download-zip')).toBeVisible({ timeout: 120_000 });
+  await expect(page.locator('#machine-count')).toHaveText('Showing 24 of 44 matching machines (44 in all).');
+  await page.getByLabel('Find a machine').fill('node037');
+  await expect(page.locator('#machine-count')).toHaveText('Showing 1 of 1 matching machines (44 in all).');
+  await expect(page.getByRole('button', { name: "Copy node037's install.sh" })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Worker node037' })).toBeVisible();
+  await expect(page.locator('#checks-summary')).toHaveText(/0 failed$/);
 });

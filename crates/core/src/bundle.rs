@@ -143,13 +143,8 @@ impl Bundle {
 
     /// The machines in bundle order, each once.
     pub fn machines(&self) -> Vec<Machine> {
-        let mut out: Vec<Machine> = Vec::new();
-        for artifact in &self.artifacts {
-            if !out.contains(&artifact.machine) {
-                out.push(artifact.machine.clone());
-            }
-        }
-        out
+        let mut seen = std::collections::HashSet::new();
+        self.artifacts.iter().filter(|a| seen.insert(&a.machine)).map(|a| a.machine.clone()).collect()
     }
 
     /// Looks an artifact up by its zip path.

@@ -88,8 +88,8 @@ impl BundleFiles {
     pub fn below(&self, dir: &str) -> Vec<(&str, &FileEntry)> {
         let prefix = format!("{dir}/");
         self.entries
-            .iter()
-            .filter_map(|(path, entry)| path.strip_prefix(prefix.as_str()).map(|rel| (rel, entry)))
+            .range(prefix.clone()..)
+            .map_while(|(path, entry)| path.strip_prefix(prefix.as_str()).map(|rel| (rel, entry)))
             .collect()
     }
 }

@@ -280,7 +280,11 @@ fn machine_of(path: &str) -> &str {
 }
 
 fn check_keys(files: &BundleFiles, out: &mut Findings) {
+    let mut certs_by_machine: BTreeMap<&str, Vec<(String, x509::CertFacts)>> = BTreeMap::new();
     let certs = leaf_certificates(files, None);
+    for (path, cert) in &certs {
+        certs_by_machine.entry(machine_of(path)).or_default().push((path.clone(), cert.clone()));
+    }
     for (path, entry) in &files.entries {
         let Some(text) = entry.text() else { continue };
         if !text.contains("PRIVATE KEY-----") || path.ends_with(".sh") {
@@ -294,10 +298,18 @@ fn check_keys(files: &BundleFiles, out: &mut Findings) {
                 continue;
             }
         };
-        let machine = machine_of(path);
-        let mut matching: Vec<String> = certs
-            .iter()
-            .filter(|(cert_path, cert)| machine_of(cert_path) == machine && key.matches_public_key(&cert.public_key))
+        let public_key = match key.public_key_raw() {
+            Ok(raw) => raw,
+            Err(e) => {
+                out.add(Status::Fail, "key-match", WHY_KEY_MATCH, title, vec![path.clone()], e.to_string());
+                continue;
+            }
+        };
+        let mut matching: Vec<String> = certs_by_machine
+            .get(machine_of(path))
+            .into_iter()
+            .flatten()
+            .filter(|(_, cert)| cert.public_key == public_key)
             .map(|(p, _)| p.clone())
             .collect();
         matching.dedup();

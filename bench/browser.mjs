@@ -1,0 +1,106 @@
+// Browser benchmark: the release dist/ in headless Chromium against the guide's openssl sequence
+// for the same bundle, run side by side. Prints a table; not a test (nothing fails on time).
+//   node bench/browser.mjs [--quick]     (make bench)
+import { chromium } from '@playwright/test';
+import { spawn, execFileSync } from 'node:child_process';
+import { statSync, readFileSync, readdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+
+const port = 8799;
+const quick = process.argv.includes('--quick');
+const scenarios = quick
+  ? [[3, 'rsa-2048'], [3, 'ecdsa-p256']]
+  : [[3, 'rsa-2048'], [3, 'ecdsa-p256'], [100, 'rsa-2048'], [1000, 'ecdsa-p256']];
+const repeatsFor = (workers) => (quick || workers > 10 ? 1 : 3);
+
+const server = spawn('node', ['scripts/serve.mjs', String(port), 'dist', '/'], { stdio: 'ignore' });
+await new Promise((r) => setTimeout(r, 500));
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+});
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function freshPage() {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    window.__longest = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  const t0 = Date.now();
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.locator('#generate:enabled').waitFor();
+  const interactive = Date.now() - t0;
+  return { page, context, interactive };
+}
+
+async function studio(workers, algorithm) {
+  const { page, context } = await freshPage();
+  const lines = Array.from({ length: workers }, (_, i) => `worker${i + 1} 172.${16 + ((i + 1) >> 16)}.${((i + 1) >> 8) & 255}.${(i + 1) & 255}`);
+  await page.locator('#paste-workers').fill(lines.join('\n'));
+  await page.getByRole('button', { name: 'Use pasted workers' }).click();
+  await page.locator('#keys-algorithm').selectOption(algorithm);
+  await page.locator('#generate:enabled').waitFor();
+  await page.evaluate(() => { window.__longest = 0; });
+  const t0 = Date.now();
+  await page.locator('#generate').click();
+  await page.locator('#download-zip').waitFor({ timeout: 600_000 });
+  const millis = Date.now() - t0;
+  await page.waitForTimeout(100);
+  const longest = await page.evaluate(() => window.__longest);
+  await context.close();
+  return { millis, longest };
+}
+
+function openssl(workers, algorithm) {
+  return Number(execFileSync('bench/openssl-baseline.sh', [String(workers), algorithm], { encoding: 'utf8' }).trim());
+}
+
+const rows = [];
+for (const [workers, algorithm] of scenarios) {
+  const s = [], o = [], l = [];
+  for (let i = 0; i < repeatsFor(workers); i++) {
+    const run = await studio(workers, algorithm);
+    s.push(run.millis);
+    l.push(run.longest);
+    o.push(openssl(workers, algorithm));
+  }
+  rows.push({ workers, algorithm, runs: s.length, studio: median(s), openssl: median(o), longest: Math.max(...l) });
+}
+const tti = [];
+for (let i = 0; i < 5; i++) {
+  const { context, interactive } = await freshPage();
+  tti.push(interactive);
+  await context.close();
+}
+await browser.close();
+server.kill();
+
+console.log(`\nGenerate to zip ready, against the guide's openssl sequence run on this machine (median of the runs):\n`);
+console.log('| workers | keys | runs | studio ms | openssl ms | studio/openssl | longest main-thread task ms |');
+console.log('|---:|---|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  console.log(`| ${r.workers} | ${r.algorithm} | ${r.runs} | ${r.studio} | ${r.openssl} | ${(r.studio / r.openssl).toFixed(2)} | ${Math.round(r.longest)} |`);
+}
+console.log(`\nTime to interactive (localhost load to an enabled Generate button), median of 5: ${median(tti)} ms`);
+console.log('\nFirst load (dist/):\n');
+console.log('| file | raw bytes | gzip bytes |');
+console.log('|---|---:|---:|');
+let raw = 0, gz = 0;
+for (const f of readdirSync('dist').sort()) {
+  const bytes = readFileSync(join('dist', f));
+  const g = gzipSync(bytes, { level: 9 }).length;
+  raw += bytes.length;
+  gz += g;
+  console.log(`| ${f} | ${bytes.length} | ${g} |`);
+}
+console.log(`| total | ${raw} | ${gz} |`);
