@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 const port = 8799;
 const quick = process.argv.includes('--quick');
-const scenarios = quick
+const scenarios = process.argv.includes('--big') ? [[1000, 'ecdsa-p256']] : quick
   ? [[3, 'rsa-2048'], [3, 'ecdsa-p256']]
   : [[3, 'rsa-2048'], [3, 'ecdsa-p256'], [100, 'rsa-2048'], [1000, 'ecdsa-p256']];
 const repeatsFor = (workers) => (quick || workers > 10 ? 1 : 3);

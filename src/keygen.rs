@@ -52,7 +52,6 @@ pub async fn generate_one(algorithm: KeyAlgorithm) -> Result<(PrivateKey, Source
         }
     }
     // ECDSA with ring takes well under a millisecond; RSA here is the fallback without WebCrypto.
-    gloo_timers::future::TimeoutFuture::new(0).await;
     PrivateKey::generate(algorithm).map(|k| (k, Source::Engine)).map_err(|e| e.to_string())
 }
 
@@ -78,12 +77,19 @@ pub async fn generate(
         generate_one(request.algorithm).await.map(|(key, _)| (request.id, key))
     }))
     .buffer_unordered(parallel.max(1));
+    // Keys made by the engine finish synchronously; yield to the page every frame or so, and report
+    // progress at that pace rather than per key (each report re-renders the page).
     let mut done = 0;
+    let mut last_yield = js_sys::Date::now();
     while let Some(result) = made.next().await {
         let (id, key) = result?;
         keys.insert(id, key);
         done += 1;
-        progress(done, total);
+        if js_sys::Date::now() - last_yield > 16.0 || done == total {
+            progress(done, total);
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            last_yield = js_sys::Date::now();
+        }
     }
     Ok((keys, total))
 }
