@@ -5,6 +5,7 @@ mod common;
 
 use studio::bundle::{Artifact, Location, Machine};
 use studio::render::node_commands;
+use studio::render::shell::split_words as shell_words;
 use studio::spec::KeyAlgorithm;
 use studio::yaml;
 
@@ -35,50 +36,6 @@ fn heredocs(text: &str) -> Vec<Heredoc> {
         }
     }
     out
-}
-
-/// Splits a shell command line into words (single and double quotes, no expansion).
-fn shell_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                for q in chars.by_ref() {
-                    if q == '\'' {
-                        break;
-                    }
-                    word.push(q);
-                }
-            }
-            '"' => {
-                in_word = true;
-                for q in chars.by_ref() {
-                    if q == '"' {
-                        break;
-                    }
-                    word.push(q);
-                }
-            }
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            c => {
-                in_word = true;
-                word.push(c);
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
-    words
 }
 
 /// Commands typed at a prompt in the guide (continuation lines joined), skipping here-document bodies.

@@ -2,6 +2,7 @@
 //! the bundle's mode, and keys must be written 0600.
 
 use super::files::BundleFiles;
+use crate::render::shell::split_words as words;
 use super::{Findings, Status};
 
 const WHY_SCRIPT: &str = "what install.sh writes is what lands on the node; it must be exactly the checked files";
@@ -11,47 +12,6 @@ struct Write {
     path: String,
     mode: String,
     body: String,
-}
-
-/// Splits a shell line into words (single quotes with `'\''`, double quotes, bare words).
-fn words(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                for q in chars.by_ref() {
-                    if q == '\'' {
-                        break;
-                    }
-                    word.push(q);
-                }
-            }
-            '\\' => {
-                in_word = true;
-                if let Some(next) = chars.next() {
-                    word.push(next);
-                }
-            }
-            c if c.is_whitespace() => {
-                if in_word {
-                    out.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            c => {
-                in_word = true;
-                word.push(c);
-            }
-        }
-    }
-    if in_word {
-        out.push(word);
-    }
-    out
 }
 
 fn is_writer(word: &str) -> bool {

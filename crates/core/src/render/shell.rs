@@ -16,6 +16,52 @@ pub fn quote(word: &str) -> Cow<'_, str> {
     }
 }
 
+/// Splits a command line into words as a POSIX shell would, without expanding anything: single
+/// quotes are literal, double quotes keep `\"`, `\\`, `\$` and `` \` `` escapes, a backslash outside
+/// quotes escapes the next character. The inverse of [`quote`] (see the tests).
+pub fn split_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                word.extend(chars.by_ref().take_while(|q| *q != '\''));
+            }
+            '"' => {
+                in_word = true;
+                while let Some(q) = chars.next() {
+                    match q {
+                        '"' => break,
+                        '\\' if chars.peek().is_some_and(|n| "\"\\$`".contains(*n)) => word.extend(chars.next()),
+                        q => word.push(q),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                word.extend(chars.next());
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
+}
+
 /// A word of a mixed line: fixed shell syntax, or a value to quote.
 #[derive(Clone, Copy, Debug)]
 pub enum Word<'a> {
@@ -173,6 +219,14 @@ mod tests {
         assert_eq!(quote("it's"), r"'it'\''s'");
         assert_eq!(quote("$(reboot)"), "'$(reboot)'");
         assert_eq!(quote("~/x"), "'~/x'");
+    }
+
+    #[test]
+    fn split_words_undoes_quote() {
+        let hostile = ["plain", "a b", "it's", "$(reboot)", "`id`", "\"q\"", "back\\slash", "", "~x", "tab\tin"];
+        let line = hostile.iter().map(|w| quote(w).into_owned()).collect::<Vec<_>>().join(" ");
+        assert_eq!(split_words(&line), hostile);
+        assert_eq!(split_words(r#"-subj "/CN=$(hostname -s)" x\ y"#), ["-subj", "/CN=$(hostname -s)", "x y"]);
     }
 
     #[test]
