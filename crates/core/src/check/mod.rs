@@ -165,8 +165,9 @@ pub fn check(files: &BundleFiles, ctx: &CheckContext) -> Report {
     }
     check_keys(files, &mut out);
     check_dns_addon(files, &mut out);
+    let dns = DnsAddon { service: dns_service(files), domain: dns_domain(files) };
     for name in files.workers() {
-        worker::check(files, &name, ca.as_ref(), ctx, &mut out);
+        worker::check(files, &name, ca.as_ref(), &dns, ctx, &mut out);
     }
     out.report
 }
@@ -298,13 +299,7 @@ fn check_keys(files: &BundleFiles, out: &mut Findings) {
                 continue;
             }
         };
-        let public_key = match key.public_key_raw() {
-            Ok(raw) => raw,
-            Err(e) => {
-                out.add(Status::Fail, "key-match", WHY_KEY_MATCH, title, vec![path.clone()], e.to_string());
-                continue;
-            }
-        };
+        let public_key = key.public_key_raw();
         let mut matching: Vec<String> = certs_by_machine
             .get(machine_of(path))
             .into_iter()
@@ -340,6 +335,14 @@ fn addon_documents(files: &BundleFiles) -> Vec<(String, yaml::Value)> {
             docs.into_iter().map(move |d| (path.clone(), d))
         })
         .collect()
+}
+
+/// What the workers' kubelets are compared with, read once per run.
+pub(crate) struct DnsAddon {
+    /// The kube-dns Service document and its path.
+    pub service: Option<(String, yaml::Value)>,
+    /// The served domain and the file saying so.
+    pub domain: Option<(String, String)>,
 }
 
 /// The DNS Service (named kube-dns) and its cluster IP.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::files::BundleFiles;
 use super::x509::{self, CertFacts};
-use super::{dns_domain, dns_service, script, CheckContext, Findings, Status};
+use super::{script, CheckContext, DnsAddon, Findings, Status};
 use crate::pki::PrivateKey;
 use crate::profile::flags::{kubelet_flag, v};
 use crate::yaml;
@@ -114,7 +114,7 @@ fn on_node(dir: &str, node_path: &str) -> String {
     format!("{dir}/{}", node_path.trim_start_matches('/'))
 }
 
-pub(super) fn check(files: &BundleFiles, name: &str, ca: Option<&CertFacts>, ctx: &CheckContext, out: &mut Findings) {
+pub(super) fn check(files: &BundleFiles, name: &str, ca: Option<&CertFacts>, dns: &DnsAddon, ctx: &CheckContext, out: &mut Findings) {
     let dir = format!("workers/{name}");
     let Some(kubelet) = kubelet_command(files, &dir) else {
         out.add(Status::Fail, "kubelet-unit", WHY_UNIT, format!("{name}: a kubelet unit"), vec![dir.clone()], "no .service file whose ExecStart runs a kubelet".into());
@@ -141,7 +141,7 @@ pub(super) fn check(files: &BundleFiles, name: &str, ca: Option<&CertFacts>, ctx
 
     let client = kubelet.flags.get("--kubeconfig").and_then(|path| check_kubeconfig(files, name, &dir, path, ca, ctx, out));
     check_identity(files, name, &dir, &kubelet, client.as_ref(), ctx, out);
-    check_dns(files, name, &kubelet, out);
+    check_dns(dns, name, &kubelet, out);
     check_static_pods(files, name, &dir, &kubelet, ctx, out);
     check_modes_and_ca_key(files, name, &dir, ca, out);
     script::check_install(files, name, &dir, out);
@@ -343,14 +343,14 @@ fn check_identity(
     }
 }
 
-fn check_dns(files: &BundleFiles, name: &str, kubelet: &KubeletCommand, out: &mut Findings) {
+fn check_dns(dns: &DnsAddon, name: &str, kubelet: &KubeletCommand, out: &mut Findings) {
     let unit = kubelet.unit_path.clone();
     if let Some(dns_ip) = kubelet.flags.get("--cluster-dns") {
         let title = format!("{name}: --cluster-dns is the DNS Service's clusterIP");
-        match dns_service(files) {
+        match &dns.service {
             Some((path, service)) => {
                 let cluster_ip = service["spec"]["clusterIP"].as_str().unwrap_or_default().to_owned();
-                let files_list = vec![unit.clone(), path];
+                let files_list = vec![unit.clone(), path.clone()];
                 if &cluster_ip == dns_ip {
                     out.add(Status::Pass, "cluster-dns", WHY_CLUSTER_DNS, title, files_list, dns_ip.clone());
                 } else {
@@ -362,11 +362,11 @@ fn check_dns(files: &BundleFiles, name: &str, kubelet: &KubeletCommand, out: &mu
     }
     if let Some(domain) = kubelet.flags.get("--cluster-domain") {
         let title = format!("{name}: --cluster-domain is the domain the DNS add-on serves");
-        match dns_domain(files) {
+        match &dns.domain {
             Some((path, served)) if served == domain.trim_end_matches('.') => {
-                out.add(Status::Pass, "cluster-domain", WHY_DOMAIN, title, vec![unit, path], served)
+                out.add(Status::Pass, "cluster-domain", WHY_DOMAIN, title, vec![unit, path.clone()], served.clone())
             }
-            Some((path, served)) => out.add(Status::Fail, "cluster-domain", WHY_DOMAIN, title, vec![unit, path], format!("the kubelet says {domain}, the add-on serves {served}")),
+            Some((path, served)) => out.add(Status::Fail, "cluster-domain", WHY_DOMAIN, title, vec![unit, path.clone()], format!("the kubelet says {domain}, the add-on serves {served}")),
             None => out.add(Status::Warn, "cluster-domain", WHY_DOMAIN, title, vec![unit], "the DNS add-on's domain was not found".into()),
         }
     }

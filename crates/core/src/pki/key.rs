@@ -2,7 +2,7 @@
 //! in as PKCS#8 by another key source such as the browser's WebCrypto.
 
 use ring::rand::SystemRandom;
-use ring::signature::{EcdsaKeyPair, RsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING, ECDSA_P384_SHA384_ASN1_SIGNING};
+use ring::signature::{EcdsaKeyPair, KeyPair as _, RsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING, ECDSA_P384_SHA384_ASN1_SIGNING};
 
 use super::der;
 use super::PkiError;
@@ -21,6 +21,8 @@ pub enum KeyKind {
 pub struct PrivateKey {
     kind: KeyKind,
     pkcs8: Vec<u8>,
+    /// The raw public key, read once when the key is parsed (checks compare it often).
+    public: Vec<u8>,
 }
 
 impl std::fmt::Debug for PrivateKey {
@@ -60,18 +62,18 @@ impl PrivateKey {
     /// Accepts a PKCS#8 DER key made elsewhere (RSA 2048–8192 bits, ECDSA P-256 or P-384).
     pub fn from_pkcs8_der(der: &[u8]) -> Result<PrivateKey, PkiError> {
         let rng = SystemRandom::new();
-        let kind = if let Ok(rsa) = RsaKeyPair::from_pkcs8(der) {
-            KeyKind::Rsa { bits: rsa.public().modulus_len() * 8 }
-        } else if EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, der, &rng).is_ok() {
-            KeyKind::EcdsaP256
-        } else if EcdsaKeyPair::from_pkcs8(&ECDSA_P384_SHA384_ASN1_SIGNING, der, &rng).is_ok() {
-            KeyKind::EcdsaP384
+        let (kind, public) = if let Ok(rsa) = RsaKeyPair::from_pkcs8(der) {
+            (KeyKind::Rsa { bits: rsa.public().modulus_len() * 8 }, rsa.public().as_ref().to_vec())
+        } else if let Ok(ec) = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, der, &rng) {
+            (KeyKind::EcdsaP256, ec.public_key().as_ref().to_vec())
+        } else if let Ok(ec) = EcdsaKeyPair::from_pkcs8(&ECDSA_P384_SHA384_ASN1_SIGNING, der, &rng) {
+            (KeyKind::EcdsaP384, ec.public_key().as_ref().to_vec())
         } else {
             return Err(PkiError::UnsupportedKey(
                 "not an RSA (2048 to 8192 bits), ECDSA P-256 or ECDSA P-384 private key".into(),
             ));
         };
-        Ok(PrivateKey { kind, pkcs8: der.to_vec() })
+        Ok(PrivateKey { kind, pkcs8: der.to_vec(), public })
     }
 
     /// Reads a PEM private key: PKCS#8 (`PRIVATE KEY`), PKCS#1 (`RSA PRIVATE KEY`) or SEC1 (`EC PRIVATE KEY`).
@@ -117,8 +119,8 @@ impl PrivateKey {
     }
 
     /// The raw public key (RSAPublicKey DER or an uncompressed EC point), as in a certificate's SPKI.
-    pub fn public_key_raw(&self) -> Result<Vec<u8>, PkiError> {
-        Ok(self.key_pair()?.public_key_raw().to_vec())
+    pub fn public_key_raw(&self) -> &[u8] {
+        &self.public
     }
 
     /// The signature algorithm certificates signed with this key use.
@@ -139,6 +141,6 @@ impl PrivateKey {
 
     /// Whether the key's public half is `raw` (from a certificate or CSR).
     pub fn matches_public_key(&self, raw: &[u8]) -> bool {
-        self.public_key_raw().is_ok_and(|own| own == raw)
+        self.public == raw
     }
 }
