@@ -95,19 +95,3 @@ impl<'a> Plan<'a> {
         self.node.kubelet_unit.file_name()
     }
 }
-
-impl NodeLayout {
-    /// Every path a worker receives a file at, for collision checks.
-    pub fn files(&self) -> [&NodePath; 8] {
-        [
-            &self.openssl_cnf,
-            &self.key,
-            &self.csr,
-            &self.cert,
-            &self.ca_cert,
-            &self.kubeconfig,
-            &self.kube_proxy_manifest,
-            &self.kubelet_unit,
-        ]
-    }
-}
