@@ -160,10 +160,11 @@ pub fn check(files: &BundleFiles, ctx: &CheckContext) -> Report {
     let mut out = Findings { report: Report::default() };
     let ca = check_ca(files, ctx, &mut out);
     check_yaml(files, &mut out);
+    let certificates = certificates(files);
     if let Some(ca) = &ca {
-        check_chains(files, ca, ctx, &mut out);
+        check_chains(&certificates, ca, ctx, &mut out);
     }
-    check_keys(files, &mut out);
+    check_keys(files, &certificates, &mut out);
     check_dns_addon(files, &mut out);
     let dns = DnsAddon { service: dns_service(files), domain: dns_domain(files) };
     for name in files.workers() {
@@ -230,8 +231,8 @@ fn check_yaml(files: &BundleFiles, out: &mut Findings) {
     }
 }
 
-/// Certificates other than copies of the CA, by path.
-fn leaf_certificates(files: &BundleFiles, ca: Option<&x509::CertFacts>) -> Vec<(String, x509::CertFacts)> {
+/// Every certificate file of the bundle (scripts aside), parsed once per run, by path.
+fn certificates(files: &BundleFiles) -> Vec<(String, x509::CertFacts)> {
     files
         .entries
         .iter()
@@ -240,15 +241,14 @@ fn leaf_certificates(files: &BundleFiles, ca: Option<&x509::CertFacts>) -> Vec<(
             if !text.contains("-----BEGIN CERTIFICATE-----") || path.ends_with(".sh") {
                 return None;
             }
-            let facts = x509::certificate(text).ok()?;
-            let is_ca_copy = ca.is_some_and(|ca| ca.der == facts.der);
-            (!is_ca_copy).then(|| (path.clone(), facts))
+            Some((path.clone(), x509::certificate(text).ok()?))
         })
         .collect()
 }
 
-fn check_chains(files: &BundleFiles, ca: &x509::CertFacts, ctx: &CheckContext, out: &mut Findings) {
-    for (path, cert) in leaf_certificates(files, Some(ca)) {
+/// Every certificate other than a copy of the CA chains to it and lies inside its window.
+fn check_chains(certificates: &[(String, x509::CertFacts)], ca: &x509::CertFacts, ctx: &CheckContext, out: &mut Findings) {
+    for (path, cert) in certificates.iter().filter(|(_, cert)| cert.der != ca.der) {
         let title = "Certificate chains to the CA and is valid now".to_owned();
         let result = x509::signed_by(&cert, ca).and_then(|()| {
             if ctx.now < cert.not_before || ctx.now > cert.not_after {
@@ -264,8 +264,8 @@ fn check_chains(files: &BundleFiles, ca: &x509::CertFacts, ctx: &CheckContext, o
             }
         });
         match result {
-            Ok(()) => out.add(Status::Pass, "chain", WHY_CHAIN, title, vec![path], cert.common_name.map(|cn| format!("CN={cn}")).unwrap_or_default()),
-            Err(e) => out.add(Status::Fail, "chain", WHY_CHAIN, title, vec![path], e),
+            Ok(()) => out.add(Status::Pass, "chain", WHY_CHAIN, title, vec![path.clone()], cert.common_name.as_ref().map(|cn| format!("CN={cn}")).unwrap_or_default()),
+            Err(e) => out.add(Status::Fail, "chain", WHY_CHAIN, title, vec![path.clone()], e),
         }
     }
 }
@@ -280,11 +280,10 @@ fn machine_of(path: &str) -> &str {
     }
 }
 
-fn check_keys(files: &BundleFiles, out: &mut Findings) {
-    let mut certs_by_machine: BTreeMap<&str, Vec<(String, x509::CertFacts)>> = BTreeMap::new();
-    let certs = leaf_certificates(files, None);
-    for (path, cert) in &certs {
-        certs_by_machine.entry(machine_of(path)).or_default().push((path.clone(), cert.clone()));
+fn check_keys(files: &BundleFiles, certificates: &[(String, x509::CertFacts)], out: &mut Findings) {
+    let mut certs_by_machine: BTreeMap<&str, Vec<&(String, x509::CertFacts)>> = BTreeMap::new();
+    for entry in certificates {
+        certs_by_machine.entry(machine_of(&entry.0)).or_default().push(entry);
     }
     for (path, entry) in &files.entries {
         let Some(text) = entry.text() else { continue };
