@@ -38,29 +38,40 @@ fn heredocs(text: &str) -> Vec<Heredoc> {
     out
 }
 
+/// `first` with the lines its trailing backslashes continue onto.
+fn join_continued<'a>(first: &str, lines: &mut impl Iterator<Item = &'a str>) -> String {
+    let mut joined = first.to_owned();
+    while joined.ends_with('\\') {
+        joined.pop();
+        match lines.next() {
+            Some(next) => joined.push_str(next),
+            None => break,
+        }
+    }
+    joined
+}
+
+/// Skips a here-document body up to and including its delimiter line.
+fn skip_through<'a>(lines: &mut impl Iterator<Item = &'a str>, delimiter: &str) {
+    for line in lines.by_ref() {
+        if line == delimiter {
+            break;
+        }
+    }
+}
+
 /// Commands typed at a prompt in the guide (continuation lines joined), skipping here-document bodies.
 fn guide_commands(text: &str) -> Vec<Vec<String>> {
     let mut out = Vec::new();
-    let mut lines = text.lines().peekable();
+    let mut lines = text.lines();
     while let Some(line) = lines.next() {
         let Some((prompt, command)) = line.split_once("$ ") else { continue };
         if !(prompt.starts_with("root@") || prompt.starts_with("user@")) {
             continue;
         }
-        let mut joined = command.to_owned();
-        while joined.ends_with('\\') {
-            joined.pop();
-            match lines.next() {
-                Some(next) => joined.push_str(next),
-                None => break,
-            }
-        }
+        let joined = join_continued(command, &mut lines);
         if joined.contains("<<") {
-            for body_line in lines.by_ref() {
-                if body_line == "EOF" {
-                    break;
-                }
-            }
+            skip_through(&mut lines, "EOF");
         }
         out.push(shell_words(&joined));
     }
@@ -76,21 +87,9 @@ fn script_commands(script: &str) -> Vec<Vec<String>> {
         if trimmed.starts_with('#') || trimmed.is_empty() {
             continue;
         }
-        let mut joined = trimmed.to_owned();
-        while joined.ends_with('\\') {
-            joined.pop();
-            match lines.next() {
-                Some(next) => joined.push_str(next),
-                None => break,
-            }
-        }
+        let joined = join_continued(trimmed, &mut lines);
         if let Some(idx) = joined.find("<<'") {
-            let delimiter = joined[idx + 3..].trim_end_matches('\'').to_owned();
-            for body_line in lines.by_ref() {
-                if body_line == delimiter {
-                    break;
-                }
-            }
+            skip_through(&mut lines, joined[idx + 3..].trim_end_matches('\''));
         }
         out.push(shell_words(&joined));
     }
