@@ -5,7 +5,6 @@ use std::rc::Rc;
 
 use studio::input::{FieldError, SpecFile, WorkerInput};
 use studio::check::{BundleFiles, CheckContext, Report};
-use studio::profile::ProfileId;
 use studio::pki::KeySet;
 use studio::{Bundle, ClusterSpec};
 use yew::Reducible;
@@ -135,8 +134,7 @@ impl State {
 /// Checks an uploaded bundle zip against the Kubernetes version its README names.
 fn check_upload(bytes: &[u8]) -> Result<Report, String> {
     let files = BundleFiles::from_zip(bytes)?;
-    let profile = studio::check::profile_of(&files).unwrap_or(ProfileId::Guide2016);
-    let context = CheckContext { now: platform::now(), version: profile.profile().kubernetes_version(), expected_ips: Default::default() };
+    let context = CheckContext { now: platform::now(), version: studio::check::version_of(&files), expected_ips: Default::default() };
     Ok(studio::check::check(&files, &context))
 }
 

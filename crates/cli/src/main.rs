@@ -156,19 +156,19 @@ fn validate(bundle: &Path, spec: Option<&Path>, version: Option<&str>) -> Result
     };
     let now = now();
     let mut expected_ips = Default::default();
-    let mut profile = studio::check::profile_of(&files).unwrap_or(ProfileId::Guide2016);
+    let mut bundle_version = studio::check::version_of(&files);
     if let Some(spec_path) = spec {
         let text = read_text(spec_path, "the project file")?;
         let cluster = studio::input::spec_from_yaml(&text, now).map_err(|errors| {
             let lines: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
             Failure::usage(format!("error: {} is not valid:\n{}", spec_path.display(), lines.join("\n")))
         })?;
-        profile = cluster.profile;
+        bundle_version = cluster.kubernetes_version();
         expected_ips = studio::check_context(&cluster, now).expected_ips;
     }
     let version = match version {
         Some(text) => parse_version(text)?,
-        None => profile.profile().kubernetes_version(),
+        None => bundle_version,
     };
     let context = CheckContext { now, version, expected_ips };
     let mut report = studio::check::check(&files, &context);

@@ -140,7 +140,7 @@ fn broken_bundles_fail_for_their_own_reason() {
     fs::remove_file(dir.join("workers/worker03/etc/kubernetes/manifests/kube-proxy")).unwrap();
     cases.push(("no kube-proxy static pod", dir, vec![], vec!["install-script", "static-pod"]));
 
-    cases.push(("the guide's flags on Kubernetes 1.15", good.clone(), vec!["--kubernetes-version", "1.15"], vec!["version-fit"]));
+    cases.push(("the guide's flags on Kubernetes 1.15", good.clone(), vec!["--kubernetes-version", "1.15"], vec!["kubelet-files", "node-identity", "version-fit"]));
 
     for (what, dir, extra, expected) in cases {
         let out = validate(&dir, &extra);

@@ -75,6 +75,8 @@ pub enum ArtifactKind {
     OpensslConfig,
     Kubeconfig,
     SystemdUnit,
+    /// A KubeletConfiguration or KubeProxyConfiguration file.
+    ComponentConfig,
     StaticPod,
     AddonManifest,
     Script,

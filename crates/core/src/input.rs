@@ -12,8 +12,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::pki::ca::CertificateAuthority;
 use crate::profile::ProfileId;
 use crate::spec::{
-    CaSpec, Cidr, Cluster, ClusterSpec, CommonName, DnsName, GoDuration, Hostname, HttpsUrl, Image, KeyAlgorithm,
-    KeySpec, KubeProxy, Kubelet, KubectlNames, NodePaths, NodePath, ObjectName, ProxyMode, Worker,
+    AdminGroup, CaSpec, Cidr, Cluster, ClusterSpec, CommonName, Current, DnsName, GoDuration, Guide, Hostname, HttpsUrl,
+    Image, KeyAlgorithm, KeySpec, KubeProxy, KubeVersion, KubectlNames, NodePath, NodePaths, ObjectName, ProxyDelivery,
+    ProxyMode, RuntimeEndpoint, Target, Worker,
 };
 use crate::yaml;
 
@@ -50,6 +51,9 @@ impl fmt::Display for FieldError {
 pub struct SpecFile {
     pub api_version: String,
     pub profile: String,
+    /// The target Kubernetes version (current profile only), e.g. `1.37`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub kubernetes_version: String,
     pub cluster: ClusterInput,
     pub kubelet: KubeletInput,
     pub kube_proxy: KubeProxyInput,
@@ -69,12 +73,20 @@ pub struct ClusterInput {
     pub domain: String,
     #[serde(rename = "serviceCIDR")]
     pub service_cidr: String,
+    /// The pod network kube-proxy tells apart from outside traffic (current only).
+    #[serde(rename = "podCIDR", skip_serializing_if = "String::is_empty")]
+    pub pod_cidr: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct KubeletInput {
+    /// `--housekeeping-interval` (guide-2016 only).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub housekeeping_interval: String,
+    /// The CRI socket (current only).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub container_runtime_endpoint: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,6 +96,9 @@ pub struct KubeProxyInput {
     /// Empty means the profile's image.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub image: String,
+    /// `static-pod` or `daemonset` (current only; the guide uses a static pod).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub delivery: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,6 +139,12 @@ pub struct PathsInput {
     pub manifests_dir: String,
     pub kubelet_unit: String,
     pub kubelet_binary: String,
+    /// The KubeletConfiguration file (current only).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub kubelet_config: String,
+    /// kube-proxy's configuration and credentials (current only).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub kube_proxy_dir: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,6 +154,9 @@ pub struct KubectlInput {
     pub user: String,
     pub context: String,
     pub admin_common_name: String,
+    /// The admin certificate's group (current only): `kubeadm:cluster-admins` or `system:masters`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub admin_group: String,
 }
 
 /// A number as typed: read from a YAML number or string, written back as a number when it is one.
@@ -176,8 +200,9 @@ impl Default for SpecFile {
         SpecFile {
             api_version: API_VERSION.into(),
             profile: ProfileId::Guide2016.as_str().into(),
+            kubernetes_version: String::new(),
             cluster: ClusterInput::default(),
-            kubelet: KubeletInput::default(),
+            kubelet: KubeletInput { housekeeping_interval: "60s".into(), container_runtime_endpoint: String::new() },
             kube_proxy: KubeProxyInput::default(),
             workers: (1..=3)
                 .map(|i| WorkerInput { name: format!("worker{i:02}"), ip: format!("192.168.2.{i}") })
@@ -197,19 +222,14 @@ impl Default for ClusterInput {
             dns_ip: "10.3.0.2".into(),
             domain: "cluster.local".into(),
             service_cidr: "10.3.0.0/24".into(),
+            pod_cidr: String::new(),
         }
-    }
-}
-
-impl Default for KubeletInput {
-    fn default() -> Self {
-        KubeletInput { housekeeping_interval: "60s".into() }
     }
 }
 
 impl Default for KubeProxyInput {
     fn default() -> Self {
-        KubeProxyInput { mode: ProxyMode::Iptables.as_str().into(), image: String::new() }
+        KubeProxyInput { mode: ProxyMode::Iptables.as_str().into(), image: String::new(), delivery: String::new() }
     }
 }
 
@@ -240,6 +260,8 @@ impl Default for PathsInput {
             manifests_dir: "/etc/kubernetes/manifests".into(),
             kubelet_unit: "/etc/systemd/system/kubelet.service".into(),
             kubelet_binary: "/usr/local/bin/kubelet".into(),
+            kubelet_config: String::new(),
+            kube_proxy_dir: String::new(),
         }
     }
 }
@@ -251,6 +273,7 @@ impl Default for KubectlInput {
             user: "default-admin".into(),
             context: "default-system".into(),
             admin_common_name: "kubectl".into(),
+            admin_group: String::new(),
         }
     }
 }
@@ -291,16 +314,68 @@ fn parse_path(text: &str) -> Result<NodePath, String> {
 }
 
 impl SpecFile {
-    /// The default project for a profile (the guide's example values).
+    /// The default project for a profile: the guide's example values, and for `current` the
+    /// paths, names and settings of a kubeadm-style node today.
     pub fn defaults(profile: ProfileId) -> SpecFile {
-        SpecFile { profile: profile.as_str().into(), ..SpecFile::default() }
+        let guide = SpecFile::default();
+        match profile {
+            ProfileId::Guide2016 => guide,
+            ProfileId::Current => SpecFile {
+                profile: profile.as_str().into(),
+                kubernetes_version: crate::profile::current::DEFAULT_VERSION.to_string(),
+                cluster: ClusterInput { pod_cidr: "10.2.0.0/16".into(), ..guide.cluster },
+                kubelet: KubeletInput {
+                    housekeeping_interval: String::new(),
+                    container_runtime_endpoint: "unix:///run/containerd/containerd.sock".into(),
+                },
+                kube_proxy: KubeProxyInput { delivery: ProxyDelivery::StaticPod.as_str().into(), ..guide.kube_proxy },
+                paths: PathsInput {
+                    ssl_dir: "/var/lib/kubelet/pki".into(),
+                    ca_cert: "/etc/kubernetes/pki/ca.crt".into(),
+                    kubeconfig: "/etc/kubernetes/kubelet.conf".into(),
+                    manifests_dir: "/etc/kubernetes/manifests".into(),
+                    kubelet_unit: "/etc/systemd/system/kubelet.service".into(),
+                    kubelet_binary: "/usr/bin/kubelet".into(),
+                    kubelet_config: "/var/lib/kubelet/config.yaml".into(),
+                    kube_proxy_dir: "/var/lib/kube-proxy".into(),
+                },
+                kubectl: KubectlInput {
+                    cluster: "kubernetes".into(),
+                    user: "kubernetes-admin".into(),
+                    context: "kubernetes-admin@kubernetes".into(),
+                    admin_common_name: "kubernetes-admin".into(),
+                    admin_group: AdminGroup::KubeadmClusterAdmins.as_str().into(),
+                },
+                ..guide
+            },
+        }
+    }
+
+    /// The same project under another profile: every field still at the old profile's default
+    /// takes the new one's; what the user changed (workers, CA, addresses) stays.
+    pub fn switch_profile(&self, to: ProfileId) -> SpecFile {
+        let Some(from) = ProfileId::parse(&self.profile) else {
+            return SpecFile { profile: to.as_str().into(), ..self.clone() };
+        };
+        let mut switched = yaml::rebase(self, &SpecFile::defaults(from), &SpecFile::defaults(to)).unwrap_or_else(|_| self.clone());
+        switched.profile = to.as_str().into();
+        switched
     }
 
     /// Reads a project file. Unknown fields, wrong types and broken YAML are errors naming the field.
+    /// Fields the file leaves out take its profile's defaults.
     pub fn from_yaml(text: &str) -> Result<SpecFile, FieldError> {
         if text.trim().is_empty() {
             return Err(FieldError::new("(document)", "the project file is empty"));
         }
+        let file: SpecFile = SpecFile::read(text)?;
+        // Every field a profile fills in is empty in its type's default, so an omitted field
+        // takes the profile's value, not the guide's.
+        let base = SpecFile::defaults(ProfileId::parse(&file.profile).unwrap_or(ProfileId::Guide2016));
+        Ok(yaml::from_str_over(text, &base).unwrap_or(file))
+    }
+
+    fn read(text: &str) -> Result<SpecFile, FieldError> {
         yaml::from_str(text).map_err(|e| {
             let field = if e.path.is_empty() { "(document)".to_owned() } else { e.path };
             // serde_yaml repeats the path in front of its message; the field already says it.
@@ -341,17 +416,15 @@ impl SpecFile {
             }
         }
 
-        let housekeeping_interval =
-            c.field("kubelet.housekeepingInterval", GoDuration::parse(self.kubelet.housekeeping_interval.trim()));
-        let mode = c.field(
-            "kubeProxy.mode",
-            ProxyMode::ALL.into_iter().find(|m| m.as_str() == self.kube_proxy.mode.trim()).ok_or_else(|| {
-                format!("{:?} is not a proxy mode; choose iptables or userspace", self.kube_proxy.mode)
-            }),
-        );
+        let target = match profile {
+            Some(ProfileId::Guide2016) => self.validate_guide(&mut c),
+            Some(ProfileId::Current) => self.validate_current(&mut c, service_cidr),
+            None => None,
+        };
+        let mode = profile.and_then(|p| c.field("kubeProxy.mode", proxy_mode(p, self.kube_proxy.mode.trim())));
         // An empty image means the profile's; with an unknown profile only the profile is reported.
-        let image = match (self.kube_proxy.image.trim(), profile) {
-            ("", Some(p)) => c.field("kubeProxy.image", Image::parse(p.profile().default_kube_proxy_image())),
+        let image = match (self.kube_proxy.image.trim(), &target) {
+            ("", Some(target)) => c.field("kubeProxy.image", Image::parse(&crate::profile::default_kube_proxy_image(target))),
             ("", None) => None,
             (text, _) => c.field("kubeProxy.image", Image::parse(text)),
         };
@@ -387,8 +460,8 @@ impl SpecFile {
                 kubelet_binary: kubelet_binary?,
             })
         })();
-        if let Some(paths) = &paths {
-            check_path_layout(&mut c, paths);
+        if let (Some(paths), Some(target)) = (&paths, &target) {
+            check_path_layout(&mut c, paths, target);
         }
 
         let kubectl_cluster = c.field("kubectl.cluster", ObjectName::parse(self.kubectl.cluster.trim()));
@@ -403,9 +476,8 @@ impl SpecFile {
         let missing = || vec![FieldError::new("(internal)", "a field was neither valid nor reported")];
         let spec = (|| {
             Some(ClusterSpec {
-                profile: profile?,
+                target: target?,
                 cluster: Cluster { api_server: api_server?, dns_ip: dns_ip?, domain: domain?, service_cidr: service_cidr? },
-                kubelet: Kubelet { housekeeping_interval: housekeeping_interval? },
                 kube_proxy: KubeProxy { mode: mode?, image: image? },
                 workers: workers?,
                 ca: ca?,
@@ -420,6 +492,69 @@ impl SpecFile {
             })
         })();
         spec.ok_or_else(missing)
+    }
+
+    /// The guide's one setting of its own; the current profile's fields must stay empty.
+    fn validate_guide(&self, c: &mut Checker) -> Option<Target> {
+        let only_current = [
+            ("kubernetesVersion", &self.kubernetes_version, "the guide-2016 profile is Kubernetes 1.2; choose the current profile for 1.33 to 1.37"),
+            ("cluster.podCIDR", &self.cluster.pod_cidr, "the guide leaves the pod network to flannel; kube-proxy's clusterCIDR belongs to the current profile"),
+            ("kubelet.containerRuntimeEndpoint", &self.kubelet.container_runtime_endpoint, "the guide's kubelet 1.2 runs Docker directly; a CRI endpoint belongs to the current profile"),
+            ("paths.kubeletConfig", &self.paths.kubelet_config, "the guide's kubelet takes flags only; a KubeletConfiguration file belongs to the current profile"),
+            ("paths.kubeProxyDir", &self.paths.kube_proxy_dir, "the guide's kube-proxy shares the worker kubeconfig; its own directory belongs to the current profile"),
+            ("kubectl.adminGroup", &self.kubectl.admin_group, "the guide's admin certificate carries no group; groups belong to the current profile"),
+        ];
+        for (field, value, why) in only_current {
+            if !value.trim().is_empty() {
+                c.fail(field, format!("must be empty for the guide-2016 profile: {why}"));
+            }
+        }
+        if !matches!(self.kube_proxy.delivery.trim(), "" | "static-pod") {
+            c.fail("kubeProxy.delivery", "the guide-2016 profile runs kube-proxy as a static pod; a DaemonSet belongs to the current profile");
+        }
+        let housekeeping_interval =
+            c.field("kubelet.housekeepingInterval", GoDuration::parse(self.kubelet.housekeeping_interval.trim()))?;
+        Some(Target::Guide2016(Guide { housekeeping_interval }))
+    }
+
+    fn validate_current(&self, c: &mut Checker, service_cidr: Option<Cidr>) -> Option<Target> {
+        let version = c.field("kubernetesVersion", KubeVersion::parse(self.kubernetes_version.trim()));
+        let pod_cidr = c.field("cluster.podCIDR", Cidr::parse(self.cluster.pod_cidr.trim()));
+        if let (Some(pods), Some(services)) = (pod_cidr, service_cidr) {
+            if pods.contains(services.network) || services.contains(pods.network) {
+                c.fail("cluster.podCIDR", format!("{pods} overlaps the service network {services}; pods and services need separate ranges"));
+            }
+        }
+        if !self.kubelet.housekeeping_interval.trim().is_empty() {
+            c.fail(
+                "kubelet.housekeepingInterval",
+                "must be empty for the current profile: the KubeletConfiguration has no such field and the studio passes no tuning flags; the kubelet's default applies",
+            );
+        }
+        let runtime_endpoint =
+            c.field("kubelet.containerRuntimeEndpoint", RuntimeEndpoint::parse(self.kubelet.container_runtime_endpoint.trim()));
+        let proxy_delivery = c.field(
+            "kubeProxy.delivery",
+            ProxyDelivery::parse(self.kube_proxy.delivery.trim())
+                .ok_or_else(|| format!("{:?} is not a delivery; choose static-pod or daemonset", self.kube_proxy.delivery)),
+        );
+        let admin_group = c.field(
+            "kubectl.adminGroup",
+            AdminGroup::parse(self.kubectl.admin_group.trim()).ok_or_else(|| {
+                format!("{:?} is not an admin group; choose kubeadm:cluster-admins or system:masters", self.kubectl.admin_group)
+            }),
+        );
+        let kubelet_config = c.field("paths.kubeletConfig", parse_path(self.paths.kubelet_config.trim()));
+        let kube_proxy_dir = c.field("paths.kubeProxyDir", parse_path(self.paths.kube_proxy_dir.trim()));
+        Some(Target::Current(Current {
+            version: version?,
+            pod_cidr: pod_cidr?,
+            runtime_endpoint: runtime_endpoint?,
+            proxy_delivery: proxy_delivery?,
+            admin_group: admin_group?,
+            kubelet_config: kubelet_config?,
+            kube_proxy_dir: kube_proxy_dir?,
+        }))
     }
 
     fn validate_workers(&self, c: &mut Checker, service_cidr: Option<Cidr>) -> Option<Vec<Worker>> {
@@ -519,39 +654,63 @@ fn readable_type_names(message: &str) -> String {
     out
 }
 
+/// Proxy modes each profile's kube-proxy has.
+fn proxy_mode(profile: ProfileId, text: &str) -> Result<ProxyMode, String> {
+    let mode = ProxyMode::ALL.into_iter().find(|m| m.as_str() == text);
+    match (profile, mode) {
+        (ProfileId::Guide2016, Some(m @ (ProxyMode::Iptables | ProxyMode::Userspace))) => Ok(m),
+        (ProfileId::Guide2016, Some(ProxyMode::Nftables)) => {
+            Err("nftables arrived in kube-proxy 1.29, long after the guide's 1.2; choose iptables or userspace".into())
+        }
+        (ProfileId::Current, Some(m @ (ProxyMode::Iptables | ProxyMode::Nftables))) => Ok(m),
+        (ProfileId::Current, Some(ProxyMode::Userspace)) => {
+            Err("the userspace mode was removed in Kubernetes 1.26; choose iptables or nftables".into())
+        }
+        (ProfileId::Guide2016, None) => Err(format!("{text:?} is not a proxy mode; choose iptables or userspace")),
+        (ProfileId::Current, None) => Err(format!("{text:?} is not a proxy mode; choose iptables or nftables")),
+    }
+}
+
 /// Files that would land on the same path, or a file where a directory must be.
-fn check_path_layout(c: &mut Checker, paths: &NodePaths) {
-    let ssl_files = ["openssl.cnf", "worker.key", "worker.csr", "worker.crt"].map(|f| paths.ssl_dir.join(f));
-    let named = [
+fn check_path_layout(c: &mut Checker, paths: &NodePaths, target: &Target) {
+    let ssl_files = crate::plan::names::ssl_files(target).map(|f| paths.ssl_dir.join(f));
+    let mut named = vec![
         ("paths.caCert", &paths.ca_cert),
         ("paths.kubeconfig", &paths.kubeconfig),
         ("paths.kubeletUnit", &paths.kubelet_unit),
     ];
-    for (field, path) in named {
+    let mut dirs = vec![("paths.sslDir", &paths.ssl_dir), ("paths.manifestsDir", &paths.manifests_dir)];
+    if let Target::Current(current) = target {
+        named.push(("paths.kubeletConfig", &current.kubelet_config));
+        dirs.push(("paths.kubeProxyDir", &current.kube_proxy_dir));
+    }
+    for (i, (field, path)) in named.iter().enumerate() {
         if ssl_files.contains(path) {
-            c.fail(field, format!("{path} is also a file the studio writes in paths.sslDir; choose another path"));
+            c.fail(*field, format!("{path} is also a file the studio writes in paths.sslDir; choose another path"));
         }
-        for (dir_field, dir) in [("paths.sslDir", &paths.ssl_dir), ("paths.manifestsDir", &paths.manifests_dir)] {
+        for (dir_field, dir) in &dirs {
             if path == dir {
-                c.fail(field, format!("{path} is also {dir_field}; a file cannot be a directory"));
+                c.fail(*field, format!("{path} is also {dir_field}; a file cannot be a directory"));
+            }
+        }
+        for (field_a, a) in &named[..i] {
+            if a == path {
+                c.fail(*field, format!("{path} is also {field_a}; each file needs its own path"));
             }
         }
     }
-    let pairs = [(&named[0], &named[1]), (&named[0], &named[2]), (&named[1], &named[2])];
-    for ((field_a, a), (field_b, b)) in pairs {
-        if a == b {
-            c.fail(*field_b, format!("{b} is also {field_a}; each file needs its own path"));
+    for (i, (field, dir)) in dirs.iter().enumerate() {
+        for (field_a, a) in &dirs[..i] {
+            if a == dir {
+                c.fail(*field, format!("is the same directory as {field_a}; each needs its own (the kubelet would try to run keys as pods)"));
+            }
         }
-    }
-    if paths.ssl_dir == paths.manifests_dir {
-        c.fail("paths.manifestsDir", "is the same directory as paths.sslDir; the kubelet would try to run keys as pods");
     }
 }
 
 impl ClusterSpec {
     /// The project file for this spec (the inverse of [`SpecFile::validate`]).
     pub fn to_file(&self) -> SpecFile {
-        let profile = self.profile.profile();
         let (ca_source, common_name, ca_days, certificate, key) = match &self.ca {
             CaSpec::Generate { common_name, validity_days } => {
                 ("generate", common_name.to_string(), *validity_days, String::new(), String::new())
@@ -563,21 +722,30 @@ impl ClusterSpec {
         };
         SpecFile {
             api_version: API_VERSION.into(),
-            profile: self.profile.as_str().into(),
+            profile: self.profile().as_str().into(),
+            kubernetes_version: self.current().map(|c| c.version.to_string()).unwrap_or_default(),
             cluster: ClusterInput {
                 api_server: self.cluster.api_server.to_string(),
                 dns_ip: self.cluster.dns_ip.to_string(),
                 domain: self.cluster.domain.to_string(),
                 service_cidr: self.cluster.service_cidr.to_string(),
+                pod_cidr: self.current().map(|c| c.pod_cidr.to_string()).unwrap_or_default(),
             },
-            kubelet: KubeletInput { housekeeping_interval: self.kubelet.housekeeping_interval.to_string() },
+            kubelet: KubeletInput {
+                housekeeping_interval: match &self.target {
+                    Target::Guide2016(guide) => guide.housekeeping_interval.to_string(),
+                    Target::Current(_) => String::new(),
+                },
+                container_runtime_endpoint: self.current().map(|c| c.runtime_endpoint.to_string()).unwrap_or_default(),
+            },
             kube_proxy: KubeProxyInput {
                 mode: self.kube_proxy.mode.as_str().into(),
-                image: if self.kube_proxy.image.as_str() == profile.default_kube_proxy_image() {
+                image: if self.kube_proxy.image.as_str() == crate::profile::default_kube_proxy_image(&self.target) {
                     String::new()
                 } else {
                     self.kube_proxy.image.to_string()
                 },
+                delivery: self.current().map(|c| c.proxy_delivery.as_str().to_owned()).unwrap_or_default(),
             },
             workers: self.workers.iter().map(|w| WorkerInput { name: w.name.to_string(), ip: w.ip.to_string() }).collect(),
             ca: CaInput { source: ca_source.into(), common_name, validity_days: ca_days.into(), certificate, key },
@@ -589,12 +757,15 @@ impl ClusterSpec {
                 manifests_dir: self.paths.manifests_dir.to_string(),
                 kubelet_unit: self.paths.kubelet_unit.to_string(),
                 kubelet_binary: self.paths.kubelet_binary.to_string(),
+                kubelet_config: self.current().map(|c| c.kubelet_config.to_string()).unwrap_or_default(),
+                kube_proxy_dir: self.current().map(|c| c.kube_proxy_dir.to_string()).unwrap_or_default(),
             },
             kubectl: KubectlInput {
                 cluster: self.kubectl.cluster.to_string(),
                 user: self.kubectl.user.to_string(),
                 context: self.kubectl.context.to_string(),
                 admin_common_name: self.kubectl.admin_common_name.to_string(),
+                admin_group: self.current().map(|c| c.admin_group.as_str().to_owned()).unwrap_or_default(),
             },
         }
     }

@@ -64,7 +64,7 @@ pub fn generate_checked(spec: &ClusterSpec, keys: &KeySet, options: RenderOption
 pub fn check_context(spec: &ClusterSpec, now: i64) -> check::CheckContext {
     check::CheckContext {
         now,
-        version: spec.profile.profile().kubernetes_version(),
+        version: spec.kubernetes_version(),
         expected_ips: spec.workers.iter().map(|w| (w.name.to_string(), w.ip)).collect(),
     }
 }

@@ -6,20 +6,158 @@
 use std::fmt;
 use std::net::IpAddr;
 
+use crate::profile::flags::Version;
 use crate::profile::ProfileId;
 
 /// Everything the studio needs to know about a cluster's workers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClusterSpec {
-    pub profile: ProfileId,
+    /// Which Kubernetes the files are for, with what only that profile needs.
+    pub target: Target,
     pub cluster: Cluster,
-    pub kubelet: Kubelet,
     pub kube_proxy: KubeProxy,
     pub workers: Vec<Worker>,
     pub ca: CaSpec,
     pub keys: KeySpec,
     pub paths: NodePaths,
     pub kubectl: KubectlNames,
+}
+
+impl ClusterSpec {
+    pub fn profile(&self) -> ProfileId {
+        match self.target {
+            Target::Guide2016(_) => ProfileId::Guide2016,
+            Target::Current(_) => ProfileId::Current,
+        }
+    }
+
+    /// The Kubernetes minor version the files must fit.
+    pub fn kubernetes_version(&self) -> Version {
+        match &self.target {
+            Target::Guide2016(_) => crate::profile::GUIDE_VERSION,
+            Target::Current(current) => current.version.minor,
+        }
+    }
+
+    /// The current profile's settings, if that is the profile.
+    pub fn current(&self) -> Option<&Current> {
+        match &self.target {
+            Target::Current(current) => Some(current),
+            Target::Guide2016(_) => None,
+        }
+    }
+}
+
+/// The profile and what it alone needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The 2016 guide exactly (Kubernetes v1.2).
+    Guide2016(Guide),
+    /// Today's Kubernetes (1.33 to 1.37).
+    Current(Current),
+}
+
+/// Settings of the `guide-2016` profile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Guide {
+    /// How often the kubelet gathers container stats (`--housekeeping-interval`).
+    pub housekeeping_interval: GoDuration,
+}
+
+/// Settings of the `current` profile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Current {
+    pub version: KubeVersion,
+    /// The pod network (kube-proxy's clusterCIDR).
+    pub pod_cidr: Cidr,
+    /// The CRI socket the kubelet talks to, e.g. `unix:///run/containerd/containerd.sock`.
+    pub runtime_endpoint: RuntimeEndpoint,
+    pub proxy_delivery: ProxyDelivery,
+    pub admin_group: AdminGroup,
+    /// The KubeletConfiguration file.
+    pub kubelet_config: NodePath,
+    /// kube-proxy's configuration, kubeconfig and credentials.
+    pub kube_proxy_dir: NodePath,
+}
+
+/// A Kubernetes release: minor version plus patch, e.g. 1.37.0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KubeVersion {
+    pub minor: Version,
+    pub patch: u16,
+}
+
+impl KubeVersion {
+    /// Reads `1.37`, `v1.37` or `1.37.2`; the minor must be one the profile supports.
+    pub fn parse(text: &str) -> Result<KubeVersion, String> {
+        let supported = crate::profile::current::SUPPORTED;
+        let range = format!("{} to {}", supported[0], supported[supported.len() - 1]);
+        let bare = text.strip_prefix('v').unwrap_or(text);
+        let numbers: Vec<Option<u16>> = bare.split('.').map(|n| n.parse().ok().filter(|_| !n.starts_with('+'))).collect();
+        let (minor, patch) = match numbers.as_slice() {
+            [Some(major), Some(minor)] => (crate::profile::flags::v(*major, *minor), 0),
+            [Some(major), Some(minor), Some(patch)] => (crate::profile::flags::v(*major, *minor), *patch),
+            _ => return Err(format!("{text:?} is not a Kubernetes version; write it as 1.37 or 1.37.2 ({range} are supported)")),
+        };
+        if !supported.contains(&minor) {
+            return Err(format!("Kubernetes {minor} is not supported by the current profile; choose {range}"));
+        }
+        Ok(KubeVersion { minor, patch })
+    }
+}
+
+impl fmt::Display for KubeVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.minor, self.patch)
+    }
+}
+
+/// How kube-proxy reaches each worker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProxyDelivery {
+    /// A static pod in the kubelet's manifest directory, with a client certificate per node (the guide's way).
+    StaticPod,
+    /// A DaemonSet with a ServiceAccount, applied once from the workstation (kubeadm's way).
+    DaemonSet,
+}
+
+impl ProxyDelivery {
+    pub const ALL: [ProxyDelivery; 2] = [ProxyDelivery::StaticPod, ProxyDelivery::DaemonSet];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProxyDelivery::StaticPod => "static-pod",
+            ProxyDelivery::DaemonSet => "daemonset",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ProxyDelivery> {
+        ProxyDelivery::ALL.into_iter().find(|d| d.as_str() == text)
+    }
+}
+
+/// The group the kubectl admin certificate carries (its `O=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdminGroup {
+    /// Bound to cluster-admin by a ClusterRoleBinding the bundle ships; can be unbound later.
+    KubeadmClusterAdmins,
+    /// Hard-wired superuser: bypasses RBAC and cannot be revoked short of rotating the CA.
+    SystemMasters,
+}
+
+impl AdminGroup {
+    pub const ALL: [AdminGroup; 2] = [AdminGroup::KubeadmClusterAdmins, AdminGroup::SystemMasters];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdminGroup::KubeadmClusterAdmins => "kubeadm:cluster-admins",
+            AdminGroup::SystemMasters => "system:masters",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AdminGroup> {
+        AdminGroup::ALL.into_iter().find(|g| g.as_str() == text)
+    }
 }
 
 /// Cluster-wide values shared by every worker.
@@ -35,13 +173,6 @@ pub struct Cluster {
     pub service_cidr: Cidr,
 }
 
-/// Kubelet settings that are not paths.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Kubelet {
-    /// How often the kubelet gathers container stats (`--housekeeping-interval`).
-    pub housekeeping_interval: GoDuration,
-}
-
 /// kube-proxy settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KubeProxy {
@@ -53,11 +184,14 @@ pub struct KubeProxy {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProxyMode {
     Iptables,
+    /// Removed in Kubernetes 1.26; the guide's alternative.
     Userspace,
+    /// GA in Kubernetes 1.33.
+    Nftables,
 }
 
 impl ProxyMode {
-    pub const ALL: [ProxyMode; 2] = [ProxyMode::Iptables, ProxyMode::Userspace];
+    pub const ALL: [ProxyMode; 3] = [ProxyMode::Iptables, ProxyMode::Userspace, ProxyMode::Nftables];
 
     pub fn as_str(self) -> &'static str {
         self.as_str_const()
@@ -68,6 +202,7 @@ impl ProxyMode {
         match self {
             ProxyMode::Iptables => "iptables",
             ProxyMode::Userspace => "userspace",
+            ProxyMode::Nftables => "nftables",
         }
     }
 }
@@ -245,6 +380,25 @@ text_newtype!(
     /// An X.509 common name.
     CommonName
 );
+text_newtype!(
+    /// A CRI endpoint: `unix://` and an absolute socket path.
+    RuntimeEndpoint
+);
+
+impl RuntimeEndpoint {
+    pub fn parse(text: &str) -> Result<RuntimeEndpoint, String> {
+        let Some(path) = text.strip_prefix("unix://") else {
+            return Err(format!("{text:?} is not a unix socket endpoint; expected unix:///run/containerd/containerd.sock or similar"));
+        };
+        NodePath::parse(path).map_err(|e| format!("the socket path {e}"))?;
+        Ok(RuntimeEndpoint(text.to_owned()))
+    }
+
+    /// The socket's path on the node.
+    pub fn socket_path(&self) -> &str {
+        self.0.trim_start_matches("unix://")
+    }
+}
 
 impl Hostname {
     /// Checks `text` and returns it as a host name, or says what is wrong.

@@ -26,6 +26,63 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     })
 }
 
+/// Reads `text` laid over `base`: fields the document leaves out keep `base`'s values, at any depth
+/// (sequences are replaced whole). Call it on text [`from_str`] already accepted, for its messages.
+pub fn from_str_over<T: Serialize + DeserializeOwned>(text: &str, base: &T) -> Result<T, YamlError> {
+    let top: Value = from_str(text)?;
+    let mut merged = to_value(base)?;
+    overlay(&mut merged, top);
+    serde_path_to_error::deserialize(merged).map_err(|err| YamlError { path: err.path().to_string(), message: err.into_inner().to_string() })
+}
+
+fn overlay(base: &mut Value, top: Value) {
+    match (base, top) {
+        (Value::Mapping(base), Value::Mapping(top)) => {
+            for (key, value) in top {
+                match base.get_mut(&key) {
+                    Some(slot) => overlay(slot, value),
+                    None => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (slot, top) => *slot = top,
+    }
+}
+
+/// `value` with every leaf still equal to `old`'s replaced by `new`'s (a switch of defaults that
+/// keeps what the user changed).
+pub fn rebase<T: Serialize + DeserializeOwned>(value: &T, old: &T, new: &T) -> Result<T, YamlError> {
+    let mut tree = to_value(value)?;
+    rebase_tree(&mut tree, &to_value(old)?, &to_value(new)?);
+    serde_path_to_error::deserialize(tree).map_err(|err| YamlError { path: err.path().to_string(), message: err.into_inner().to_string() })
+}
+
+fn rebase_tree(value: &mut Value, old: &Value, new: &Value) {
+    match value {
+        Value::Mapping(map) => {
+            // A default the new side leaves out (an empty field it does not write) goes with it.
+            map.retain(|key, slot| !(new.get(key).is_none() && old.get(key) == Some(slot)));
+            for (key, slot) in map.iter_mut() {
+                rebase_tree(slot, &old[key], &new[key]);
+            }
+            if let (Some(old), Some(new)) = (old.as_mapping(), new.as_mapping()) {
+                let added: Vec<_> = new.iter().filter(|(k, _)| !old.contains_key(*k) && !map.contains_key(*k)).collect();
+                for (key, default) in added {
+                    map.insert(key.clone(), default.clone());
+                }
+            }
+        }
+        _ if value == old => *value = new.clone(),
+        _ => {}
+    }
+}
+
+fn to_value<T: Serialize>(value: &T) -> Result<Value, YamlError> {
+    serde_yaml::to_value(value).map_err(|e| YamlError { path: String::new(), message: e.to_string() })
+}
+
 /// Parses YAML into a generic value tree (for comparing documents as data).
 pub fn parse_value(text: &str) -> Result<serde_yaml::Value, YamlError> {
     from_str(text)

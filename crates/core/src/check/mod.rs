@@ -57,11 +57,16 @@ pub struct Report {
     pub findings: Vec<Finding>,
 }
 
-/// The profile a bundle's README.txt names (`Worker Studio bundle, profile guide-2016 (...)`).
-pub fn profile_of(files: &BundleFiles) -> Option<crate::profile::ProfileId> {
-    let first = files.text("README.txt")?.lines().next()?;
-    let name = first.split("profile ").nth(1)?.split_whitespace().next()?;
-    crate::profile::ProfileId::parse(name)
+/// The Kubernetes version a bundle's README.txt names (`Worker Studio bundle, profile current for
+/// Kubernetes 1.37.0 (...)`); a bundle that names none is taken for the guide's.
+pub fn version_of(files: &BundleFiles) -> Version {
+    let named = || {
+        let first = files.text("README.txt")?.lines().next()?;
+        let version = first.split("for Kubernetes ").nth(1)?.split_whitespace().next()?;
+        let mut numbers = version.split('.').map(|n| n.parse::<u16>().ok());
+        Some(crate::profile::flags::v(numbers.next()??, numbers.next()??))
+    };
+    named().unwrap_or(crate::profile::GUIDE_VERSION)
 }
 
 /// What the checks cannot read from the files themselves.
@@ -166,9 +171,9 @@ pub fn check(files: &BundleFiles, ctx: &CheckContext) -> Report {
     }
     check_keys(files, &certificates, &mut out);
     check_dns_addon(files, &mut out);
-    let dns = DnsAddon { service: dns_service(files), domain: dns_domain(files) };
+    let addons = Addons { service: dns_service(files), domain: dns_domain(files), kube_proxy_daemonset: kube_proxy_daemonset(files) };
     for name in files.workers() {
-        worker::check(files, &name, ca.as_ref(), &dns, ctx, &mut out);
+        worker::check(files, &name, ca.as_ref(), &addons, ctx, &mut out);
     }
     out.report
 }
@@ -207,7 +212,7 @@ fn check_ca(files: &BundleFiles, ctx: &CheckContext, out: &mut Findings) -> Opti
 }
 
 fn is_yaml_path(path: &str) -> bool {
-    path.ends_with(".yaml") || path.ends_with(".yml") || path.contains("/manifests/")
+    path.ends_with(".yaml") || path.ends_with(".yml") || path.ends_with(".conf") || path.contains("/manifests/")
 }
 
 fn check_yaml(files: &BundleFiles, out: &mut Findings) {
@@ -336,12 +341,22 @@ fn addon_documents(files: &BundleFiles) -> Vec<(String, yaml::Value)> {
         .collect()
 }
 
-/// What the workers' kubelets are compared with, read once per run.
-pub(crate) struct DnsAddon {
+/// What the workers are compared with among the add-ons, read once per run.
+pub(crate) struct Addons {
     /// The kube-dns Service document and its path.
     pub service: Option<(String, yaml::Value)>,
     /// The served domain and the file saying so.
     pub domain: Option<(String, String)>,
+    /// The file of a DaemonSet that runs kube-proxy on every node.
+    pub kube_proxy_daemonset: Option<String>,
+}
+
+/// A DaemonSet whose pods run a container named kube-proxy.
+fn kube_proxy_daemonset(files: &BundleFiles) -> Option<String> {
+    addon_documents(files).into_iter().find_map(|(path, doc)| {
+        let runs_proxy = template_containers(&doc).iter().any(|c| c["name"].as_str() == Some("kube-proxy"));
+        (doc["kind"].as_str() == Some("DaemonSet") && runs_proxy).then_some(path)
+    })
 }
 
 /// The DNS Service (named kube-dns) and its cluster IP.

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use super::files::BundleFiles;
 use super::x509::{self, CertFacts};
-use super::{script, CheckContext, DnsAddon, Findings, Status};
-use crate::pki::PrivateKey;
+use super::{script, Addons, CheckContext, Findings, Status};
+use crate::pki::{PrivateKey, KUBE_PROXY_USER, NODES_GROUP};
+use crate::profile::current::CONFIG_FIELDS;
 use crate::profile::flags::{kubelet_flag, v};
 use crate::yaml;
 
@@ -22,12 +23,47 @@ const WHY_DOMAIN: &str = "service names resolve only under the domain the DNS ad
 const WHY_STATIC_POD: &str = "the kubelet starts kube-proxy only from its static pod directory, with a kubeconfig it can read";
 const WHY_MODES: &str = "a private key readable by other users can be stolen by any process on the node";
 const WHY_CA_KEY: &str = "with the CA key, a compromised worker could mint any identity in the cluster";
+const WHY_CONFIG: &str = "the kubelet refuses a configuration file of the wrong kind or with fields its version does not know, and an open kubelet API lets anyone run commands in pods";
+const WHY_NODE_IDENTITY: &str = "since 1.7 the Node authorizer and NodeRestriction admit a kubelet only as system:node:<name> in group system:nodes, and only for its own Node";
+const WHY_PROXY_IDENTITY: &str = "the built-in RBAC grants kube-proxy's rights (system:node-proxier) to the user system:kube-proxy";
 
-/// The kubelet command line of a unit: flags by name (`--kubeconfig` → value).
+/// KubeletConfiguration fields and the flags they replace, so both are checked alike.
+const CONFIG_FLAGS: [(&str, &str); 4] = [
+    ("clusterDomain", "--cluster-domain"),
+    ("staticPodPath", "--pod-manifest-path"),
+    ("tlsCertFile", "--tls-cert-file"),
+    ("tlsPrivateKeyFile", "--tls-private-key-file"),
+];
+
+/// The kubelet command line of a unit: flags by name (`--kubeconfig` → value), with the settings
+/// of its KubeletConfiguration folded in as the flags they replace (a flag given wins, as in the kubelet).
 struct KubeletCommand {
     unit_path: String,
     words: Vec<String>,
     flags: BTreeMap<String, String>,
+    /// The KubeletConfiguration named by `--config` (1.10 and later): bundle path and document.
+    config: Option<(String, yaml::Value)>,
+}
+
+impl KubeletCommand {
+    /// The bundle files the kubelet reads settings from.
+    fn sources(&self) -> Vec<String> {
+        std::iter::once(self.unit_path.clone()).chain(self.config.as_ref().map(|(p, _)| p.clone())).collect()
+    }
+}
+
+fn fold_config(flags: &mut BTreeMap<String, String>, doc: &yaml::Value) {
+    for (field, flag) in CONFIG_FLAGS {
+        if let Some(value) = doc[field].as_str() {
+            flags.entry(flag.to_owned()).or_insert_with(|| value.to_owned());
+        }
+    }
+    if let Some(dns) = doc["clusterDNS"].as_sequence().and_then(|s| s.first()).and_then(|d| d.as_str()) {
+        flags.entry("--cluster-dns".to_owned()).or_insert_with(|| dns.to_owned());
+    }
+    if let Some(ca) = doc["authentication"]["x509"]["clientCAFile"].as_str() {
+        flags.entry("--client-ca-file".to_owned()).or_insert_with(|| ca.to_owned());
+    }
 }
 
 /// Splits systemd `ExecStart=` words: double quotes, backslash escapes, `$$` and `%%`.
@@ -77,7 +113,21 @@ fn systemd_words(line: &str) -> Vec<String> {
     words
 }
 
-fn kubelet_command(files: &BundleFiles, dir: &str) -> Option<KubeletCommand> {
+fn kubelet_command(files: &BundleFiles, dir: &str, ctx: &CheckContext) -> Option<KubeletCommand> {
+    let mut command = unit_command(files, dir)?;
+    if ctx.version >= v(1, 10) {
+        if let Some(config) = command.flags.get("--config") {
+            let path = on_node(dir, config);
+            if let Some(doc) = files.text(&path).and_then(|t| yaml::parse_value(t).ok()) {
+                fold_config(&mut command.flags, &doc);
+                command.config = Some((path, doc));
+            }
+        }
+    }
+    Some(command)
+}
+
+fn unit_command(files: &BundleFiles, dir: &str) -> Option<KubeletCommand> {
     files.below(dir).into_iter().find_map(|(rel, entry)| {
         if !rel.ends_with(".service") {
             return None;
@@ -105,7 +155,7 @@ fn kubelet_command(files: &BundleFiles, dir: &str) -> Option<KubeletCommand> {
             .skip(1)
             .filter_map(|w| w.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
             .collect();
-        Some(KubeletCommand { unit_path: format!("{dir}/{rel}"), words, flags })
+        Some(KubeletCommand { unit_path: format!("{dir}/{rel}"), words, flags, config: None })
     })
 }
 
@@ -114,18 +164,19 @@ fn on_node(dir: &str, node_path: &str) -> String {
     format!("{dir}/{}", node_path.trim_start_matches('/'))
 }
 
-pub(super) fn check(files: &BundleFiles, name: &str, ca: Option<&CertFacts>, dns: &DnsAddon, ctx: &CheckContext, out: &mut Findings) {
+pub(super) fn check(files: &BundleFiles, name: &str, ca: Option<&CertFacts>, addons: &Addons, ctx: &CheckContext, out: &mut Findings) {
     let dir = format!("workers/{name}");
-    let Some(kubelet) = kubelet_command(files, &dir) else {
+    let Some(kubelet) = kubelet_command(files, &dir, ctx) else {
         out.add(Status::Fail, "kubelet-unit", WHY_UNIT, format!("{name}: a kubelet unit"), vec![dir.clone()], "no .service file whose ExecStart runs a kubelet".into());
         return;
     };
-    let unit = kubelet.unit_path.clone();
     check_flags(name, &kubelet, ctx, out);
+    check_kubelet_config(name, &kubelet, ctx, out);
 
-    // Files the flags name.
+    // Files the flags (and the configuration file) name.
     let mut missing = Vec::new();
-    for flag in ["--kubeconfig", "--tls-cert-file", "--tls-private-key-file", "--client-ca-file"] {
+    let config_flag = (ctx.version >= v(1, 10)).then_some("--config");
+    for flag in config_flag.into_iter().chain(["--kubeconfig", "--tls-cert-file", "--tls-private-key-file", "--client-ca-file"]) {
         if let Some(path) = kubelet.flags.get(flag) {
             if files.get(&on_node(&dir, path)).is_none() {
                 missing.push(format!("{flag}={path}"));
@@ -134,15 +185,15 @@ pub(super) fn check(files: &BundleFiles, name: &str, ca: Option<&CertFacts>, dns
     }
     let title = format!("{name}: every file the kubelet's flags name is delivered");
     if missing.is_empty() {
-        out.add(Status::Pass, "kubelet-files", WHY_FILES, title, vec![unit.clone()], String::new());
+        out.add(Status::Pass, "kubelet-files", WHY_FILES, title, kubelet.sources(), String::new());
     } else {
-        out.add(Status::Fail, "kubelet-files", WHY_FILES, title, vec![unit.clone()], format!("missing: {}", missing.join(", ")));
+        out.add(Status::Fail, "kubelet-files", WHY_FILES, title, kubelet.sources(), format!("missing: {}", missing.join(", ")));
     }
 
     let client = kubelet.flags.get("--kubeconfig").and_then(|path| check_kubeconfig(files, name, &dir, path, ca, ctx, out));
     check_identity(files, name, &dir, &kubelet, client.as_ref(), ctx, out);
-    check_dns(dns, name, &kubelet, out);
-    check_static_pods(files, name, &dir, &kubelet, ctx, out);
+    check_dns(addons, name, &kubelet, out);
+    check_kube_proxy(files, name, &dir, &kubelet, addons, ca, ctx, out);
     check_modes_and_ca_key(files, name, &dir, ca, out);
     script::check_install(files, name, &dir, out);
 }
@@ -175,6 +226,40 @@ fn check_flags(name: &str, kubelet: &KubeletCommand, ctx: &CheckContext, out: &m
         out.add(Status::Warn, "version-fit", WHY_FLAGS, title, files, format!("not in the studio's flag table: {}", unknown.join(", ")));
     } else {
         out.add(Status::Pass, "version-fit", WHY_FLAGS, title, files, String::new());
+    }
+}
+
+/// The KubeletConfiguration: the right kind, only fields the version has, and a closed kubelet API.
+fn check_kubelet_config(name: &str, kubelet: &KubeletCommand, ctx: &CheckContext, out: &mut Findings) {
+    let Some((path, doc)) = &kubelet.config else { return };
+    let title = format!("{name}: the KubeletConfiguration fits Kubernetes {} and closes the kubelet API", ctx.version);
+    let files = vec![path.clone()];
+    let mut problems = Vec::new();
+    let api_version = doc["apiVersion"].as_str().unwrap_or_default();
+    if doc["kind"].as_str() != Some("KubeletConfiguration") || api_version != "kubelet.config.k8s.io/v1beta1" {
+        problems.push(format!("it is {:?} {api_version:?}, not a kubelet.config.k8s.io/v1beta1 KubeletConfiguration", doc["kind"].as_str().unwrap_or_default()));
+    }
+    for (field, since) in CONFIG_FIELDS {
+        let Some(field) = field.strip_prefix("KubeletConfiguration.") else { continue };
+        if !doc[field].is_null() && since > ctx.version {
+            problems.push(format!("{field} arrived in {since}"));
+        }
+    }
+    if !problems.is_empty() {
+        out.add(Status::Fail, "kubelet-config", WHY_CONFIG, title, files, problems.join("; "));
+        return;
+    }
+    let mut open = Vec::new();
+    if doc["authentication"]["anonymous"]["enabled"].as_bool() != Some(false) {
+        open.push("anonymous requests are not turned off (authentication.anonymous.enabled: false)");
+    }
+    if doc["authorization"]["mode"].as_str() != Some("Webhook") {
+        open.push("requests are not authorized by the API server (authorization.mode: Webhook)");
+    }
+    if open.is_empty() {
+        out.add(Status::Pass, "kubelet-config", WHY_CONFIG, title, files, "anonymous off, webhook authorization".into());
+    } else {
+        out.add(Status::Warn, "kubelet-config", WHY_CONFIG, title, files, open.join("; "));
     }
 }
 
@@ -294,9 +379,15 @@ fn check_identity(
     let title = format!("{name}: the worker certificate names the worker and its IP");
     let mut problems = Vec::new();
     let cn = cert.common_name.clone().unwrap_or_default();
-    let cn_ok = cn == name || cn == format!("system:node:{name}");
-    if !cn_ok {
-        problems.push(format!("its CN is {cn:?}, not {name:?}"));
+    let node_user = format!("system:node:{name}");
+    if cn != name && cn != node_user {
+        problems.push(format!("its CN is {cn:?}, not {name:?} or {node_user:?}"));
+    }
+    if cn == node_user && !cert.organizations.iter().any(|o| o == NODES_GROUP) {
+        problems.push(format!("it lacks O={NODES_GROUP}"));
+    }
+    if serving.is_some() && !cert.server_auth {
+        problems.push("its extended key usage lacks serverAuth, so TLS clients refuse it as the kubelet's server certificate".into());
     }
     let detail = match expected_ip(files, name, dir, ctx) {
         Some(ip) if !cert.ip_sans.contains(&ip) => {
@@ -314,6 +405,9 @@ fn check_identity(
         out.add(Status::Pass, "identity", WHY_IDENTITY, title, vec![cert_path.clone()], detail);
     } else {
         out.add(Status::Fail, "identity", WHY_IDENTITY, title, vec![cert_path.clone()], problems.join("; "));
+    }
+    if let Some(client) = client.filter(|_| ctx.version >= v(1, 7)) {
+        check_node_identity(name, client, out);
     }
 
     // The CSR next to the certificate, if any, must agree with it.
@@ -343,8 +437,31 @@ fn check_identity(
     }
 }
 
-fn check_dns(dns: &DnsAddon, name: &str, kubelet: &KubeletCommand, out: &mut Findings) {
-    let unit = kubelet.unit_path.clone();
+/// The kubelet's client certificate is the identity the Node authorizer admits.
+fn check_node_identity(name: &str, client: &ClientFiles, out: &mut Findings) {
+    let title = format!("{name}: the kubelet authenticates as system:node:{name} in group {NODES_GROUP}");
+    let cert = &client.cert;
+    let mut problems = Vec::new();
+    let cn = cert.common_name.clone().unwrap_or_default();
+    if cn != format!("system:node:{name}") {
+        problems.push(format!("its CN is {cn:?}"));
+    }
+    if !cert.organizations.iter().any(|o| o == NODES_GROUP) {
+        problems.push(format!("its groups (O=) {:?} lack {NODES_GROUP}", cert.organizations));
+    }
+    if !cert.client_auth {
+        problems.push("its extended key usage lacks clientAuth".into());
+    }
+    let files = vec![client.cert_path.clone()];
+    if problems.is_empty() {
+        out.add(Status::Pass, "node-identity", WHY_NODE_IDENTITY, title, files, format!("CN={cn}, O={NODES_GROUP}"));
+    } else {
+        out.add(Status::Fail, "node-identity", WHY_NODE_IDENTITY, title, files, problems.join("; "));
+    }
+}
+
+fn check_dns(dns: &Addons, name: &str, kubelet: &KubeletCommand, out: &mut Findings) {
+    let unit = kubelet.config.as_ref().map_or_else(|| kubelet.unit_path.clone(), |(path, _)| path.clone());
     if let Some(dns_ip) = kubelet.flags.get("--cluster-dns") {
         let title = format!("{name}: --cluster-dns is the DNS Service's clusterIP");
         match &dns.service {
@@ -372,7 +489,19 @@ fn check_dns(dns: &DnsAddon, name: &str, kubelet: &KubeletCommand, out: &mut Fin
     }
 }
 
-fn check_static_pods(files: &BundleFiles, name: &str, dir: &str, kubelet: &KubeletCommand, ctx: &CheckContext, out: &mut Findings) {
+/// kube-proxy: a static pod with a kubeconfig on the node (directly or through its
+/// KubeProxyConfiguration), or a DaemonSet among the add-ons.
+#[allow(clippy::too_many_arguments)]
+fn check_kube_proxy(
+    files: &BundleFiles,
+    name: &str,
+    dir: &str,
+    kubelet: &KubeletCommand,
+    addons: &Addons,
+    ca: Option<&CertFacts>,
+    ctx: &CheckContext,
+    out: &mut Findings,
+) {
     let pod_dir = kubelet
         .flags
         .get("--pod-manifest-path")
@@ -387,7 +516,13 @@ fn check_static_pods(files: &BundleFiles, name: &str, dir: &str, kubelet: &Kubel
         Some((format!("{bundle_dir}/{rel}"), container))
     });
     let Some((path, container)) = proxy else {
-        out.add(Status::Fail, "static-pod", WHY_STATIC_POD, title, vec![kubelet.unit_path.clone()], format!("no kube-proxy pod in {pod_dir}"));
+        match &addons.kube_proxy_daemonset {
+            Some(daemonset) => {
+                let title = format!("{name}: kube-proxy runs on the node as a DaemonSet");
+                out.add(Status::Pass, "static-pod", WHY_STATIC_POD, title, vec![daemonset.clone()], String::new());
+            }
+            None => out.add(Status::Fail, "static-pod", WHY_STATIC_POD, title, kubelet.sources(), format!("no kube-proxy pod in {pod_dir} and no kube-proxy DaemonSet among the add-ons")),
+        }
         return;
     };
     let words: Vec<String> = ["command", "args"]
@@ -395,11 +530,40 @@ fn check_static_pods(files: &BundleFiles, name: &str, dir: &str, kubelet: &Kubel
         .flat_map(|k| container[*k].as_sequence().cloned().unwrap_or_default())
         .filter_map(|w| w.as_str().map(str::to_owned))
         .collect();
-    let kubeconfig = words.iter().find_map(|w| w.strip_prefix("--kubeconfig=").map(str::to_owned));
+    let flag = |name: &str| words.iter().find_map(|w| w.strip_prefix(name).map(str::to_owned));
+    // kube-proxy reads its kubeconfig from a flag, or from its KubeProxyConfiguration's clientConnection.
+    let from_config = flag("--config=").map(|config| {
+        let doc = files.text(&on_node(dir, &config)).and_then(|t| yaml::parse_value(t).ok());
+        (config, doc.and_then(|d| d["clientConnection"]["kubeconfig"].as_str().map(str::to_owned)))
+    });
+    let kubeconfig = match (flag("--kubeconfig="), from_config) {
+        (Some(k), _) => Ok(k),
+        (None, Some((_, Some(k)))) => Ok(k),
+        (None, Some((config, None))) => Err(format!("its --config={config} is not on the node or names no clientConnection.kubeconfig")),
+        (None, None) => Err("kube-proxy is given no --kubeconfig or --config".to_owned()),
+    };
     match kubeconfig {
-        Some(k) if files.get(&on_node(dir, &k)).is_some() => out.add(Status::Pass, "static-pod", WHY_STATIC_POD, title, vec![path], format!("--kubeconfig={k}")),
-        Some(k) => out.add(Status::Fail, "static-pod", WHY_STATIC_POD, title, vec![path], format!("its --kubeconfig={k} is not on the node")),
-        None => out.add(Status::Warn, "static-pod", WHY_STATIC_POD, title, vec![path], "kube-proxy is given no --kubeconfig".into()),
+        Ok(k) if files.get(&on_node(dir, &k)).is_some() => {
+            out.add(Status::Pass, "static-pod", WHY_STATIC_POD, title, vec![path], format!("kubeconfig {k}"));
+            if ctx.version >= v(1, 8) {
+                if let Some(client) = check_kubeconfig(files, name, dir, &k, ca, ctx, out) {
+                    check_proxy_identity(name, &client, out);
+                }
+            }
+        }
+        Ok(k) => out.add(Status::Fail, "static-pod", WHY_STATIC_POD, title, vec![path], format!("its kubeconfig {k} is not on the node")),
+        Err(e) => out.add(Status::Fail, "static-pod", WHY_STATIC_POD, title, vec![path], e),
+    }
+}
+
+fn check_proxy_identity(name: &str, client: &ClientFiles, out: &mut Findings) {
+    let title = format!("{name}: kube-proxy authenticates as {KUBE_PROXY_USER}");
+    let cn = client.cert.common_name.clone().unwrap_or_default();
+    let files = vec![client.cert_path.clone()];
+    if cn == KUBE_PROXY_USER && client.cert.client_auth {
+        out.add(Status::Pass, "proxy-identity", WHY_PROXY_IDENTITY, title, files, format!("CN={cn}"));
+    } else {
+        out.add(Status::Fail, "proxy-identity", WHY_PROXY_IDENTITY, title, files, format!("its CN is {cn:?}{}", if client.cert.client_auth { "" } else { " and it lacks clientAuth" }));
     }
 }
 

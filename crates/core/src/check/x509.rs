@@ -16,7 +16,12 @@ pub fn pem_block(text: &str, tag: &str) -> Option<Vec<u8>> {
 pub struct CertFacts {
     pub der: Vec<u8>,
     pub common_name: Option<String>,
+    /// The subject's `O=` values (Kubernetes groups).
+    pub organizations: Vec<String>,
     pub ip_sans: Vec<IpAddr>,
+    /// Extended key usage: (clientAuth, serverAuth); both true when the extension is absent.
+    pub client_auth: bool,
+    pub server_auth: bool,
     pub is_ca: bool,
     pub not_before: i64,
     pub not_after: i64,
@@ -48,8 +53,17 @@ pub fn certificate(text: &str) -> Result<CertFacts, String> {
         })
         .unwrap_or_default();
     let is_ca = cert.basic_constraints().ok().flatten().is_some_and(|bc| bc.value.ca);
+    let organizations =
+        cert.subject().iter_organization().filter_map(|o| o.as_str().ok()).map(str::to_owned).collect();
+    let (client_auth, server_auth) = match cert.extended_key_usage().ok().flatten() {
+        Some(eku) => (eku.value.any || eku.value.client_auth, eku.value.any || eku.value.server_auth),
+        None => (true, true),
+    };
     Ok(CertFacts {
         common_name,
+        organizations,
+        client_auth,
+        server_auth,
         ip_sans,
         is_ca,
         not_before: cert.validity().not_before.timestamp(),

@@ -12,13 +12,16 @@ mod key;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use rcgen::{CertificateParams, CertificateSigningRequestParams, DistinguishedName, DnType, IsCa, KeyUsagePurpose, SanType, SerialNumber};
+use rcgen::{
+    CertificateParams, CertificateSigningRequestParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyUsagePurpose, SanType, SerialNumber,
+};
 use time::OffsetDateTime;
 
 pub use ca::{CaImportError, CertificateAuthority};
 pub use key::{KeyKind, PrivateKey};
 
-use crate::spec::{CaSpec, ClusterSpec, Hostname, KeyAlgorithm};
+use crate::spec::{CaSpec, ClusterSpec, Hostname, KeyAlgorithm, ProxyDelivery, Target};
 
 /// Certificates start this long before "now", so a node whose clock is a little behind accepts them.
 pub const BACKDATE_SECONDS: i64 = 300;
@@ -46,8 +49,12 @@ pub enum PkiError {
 pub enum KeyId {
     /// A CA the studio creates.
     Ca,
-    /// A worker's client/serving key.
+    /// A worker's key: the guide's one client and serving key, the current profile's kubelet client key.
     Worker(Hostname),
+    /// The current profile's kubelet serving key.
+    KubeletServing(Hostname),
+    /// The current profile's kube-proxy client key (static pod delivery).
+    KubeProxy(Hostname),
     /// The workstation's kubectl admin key.
     Admin,
 }
@@ -57,6 +64,8 @@ impl std::fmt::Display for KeyId {
         match self {
             KeyId::Ca => f.write_str("the CA"),
             KeyId::Worker(name) => write!(f, "worker {name}"),
+            KeyId::KubeletServing(name) => write!(f, "{name}'s kubelet serving key"),
+            KeyId::KubeProxy(name) => write!(f, "{name}'s kube-proxy key"),
             KeyId::Admin => f.write_str("the kubectl admin"),
         }
     }
@@ -69,12 +78,24 @@ pub struct KeyRequest {
     pub algorithm: KeyAlgorithm,
 }
 
-/// Every key the spec needs, in a stable order (CA first, then workers, then the admin).
+/// Every key the spec needs, in a stable order (CA first, then each worker's, then the admin).
 pub fn key_requests(spec: &ClusterSpec) -> Vec<KeyRequest> {
     let algorithm = spec.keys.algorithm;
     let ca = matches!(spec.ca, CaSpec::Generate { .. }).then_some(KeyId::Ca);
+    let per_worker = |name: &Hostname| -> Vec<KeyId> {
+        match &spec.target {
+            Target::Guide2016(_) => vec![KeyId::Worker(name.clone())],
+            Target::Current(current) => {
+                let mut ids = vec![KeyId::Worker(name.clone()), KeyId::KubeletServing(name.clone())];
+                if current.proxy_delivery == ProxyDelivery::StaticPod {
+                    ids.push(KeyId::KubeProxy(name.clone()));
+                }
+                ids
+            }
+        }
+    };
     ca.into_iter()
-        .chain(spec.workers.iter().map(|w| KeyId::Worker(w.name.clone())))
+        .chain(spec.workers.iter().flat_map(|w| per_worker(&w.name)))
         .chain([KeyId::Admin])
         .map(|id| KeyRequest { id, algorithm })
         .collect()
@@ -131,21 +152,64 @@ pub struct IssuedLeaf {
     pub certificate_pem: String,
 }
 
+/// What a leaf certificate is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeafUsage {
+    /// The guide's `v3_req`: no extended key usage, good for client and server alike.
+    GuideV3Req,
+    /// TLS client authentication only (kubelet and kube-proxy to the API server, kubectl).
+    Client,
+    /// TLS server authentication only (the kubelet's API, reached by the API server).
+    Server,
+}
+
 /// What one leaf certificate says about its holder.
 pub struct LeafProfile<'a> {
     pub common_name: &'a str,
+    /// The subject's `O=`: a Kubernetes group such as `system:nodes`.
+    pub organization: Option<&'a str>,
+    pub dns_sans: Vec<String>,
     pub ip_sans: Vec<IpAddr>,
+    pub usage: LeafUsage,
     pub validity_days: u32,
+}
+
+impl<'a> LeafProfile<'a> {
+    /// A leaf without SANs.
+    pub fn new(common_name: &'a str, organization: Option<&'a str>, usage: LeafUsage, validity_days: u32) -> Self {
+        LeafProfile { common_name, organization, dns_sans: Vec::new(), ip_sans: Vec::new(), usage, validity_days }
+    }
+}
+
+/// A worker's certificates: the guide has one; the current profile separates client, serving and kube-proxy.
+#[derive(Clone, Debug)]
+pub struct WorkerCredentials {
+    pub name: Hostname,
+    /// The guide's worker certificate, or the current profile's kubelet client certificate.
+    pub kubelet: IssuedLeaf,
+    pub serving: Option<IssuedLeaf>,
+    pub proxy: Option<IssuedLeaf>,
 }
 
 /// Every credential in a bundle.
 #[derive(Debug)]
 pub struct Credentials {
     pub ca: CertificateAuthority,
-    /// Worker leaves in spec order.
-    pub workers: Vec<(Hostname, IssuedLeaf)>,
+    /// Worker credentials in spec order.
+    pub workers: Vec<WorkerCredentials>,
     pub admin: IssuedLeaf,
 }
+
+/// The Node authorizer's user name for a node.
+pub fn node_user(name: &Hostname) -> String {
+    format!("system:node:{name}")
+}
+
+/// The group every node's user belongs to.
+pub const NODES_GROUP: &str = "system:nodes";
+
+/// kube-proxy's user, bound to `system:node-proxier` by the built-in RBAC policy.
+pub const KUBE_PROXY_USER: &str = "system:kube-proxy";
 
 impl Credentials {
     /// Builds or imports the CA, then issues every leaf; `now` is unix seconds.
@@ -159,29 +223,71 @@ impl Credentials {
             CaSpec::Import { certificate_pem, key_pem } => CertificateAuthority::import(certificate_pem, key_pem, now)?,
         };
         let days = spec.keys.validity_days;
+        let issue = |id: KeyId, leaf: LeafProfile| -> Result<IssuedLeaf, PkiError> {
+            let key = keys.take(&KeyRequest { id, algorithm })?;
+            issue_leaf(&ca, &leaf, key, now)
+        };
+        let leaf = |common_name, organization, usage| LeafProfile::new(common_name, organization, usage, days);
         let workers = spec
             .workers
             .iter()
             .map(|w| {
-                let key = keys.take(&KeyRequest { id: KeyId::Worker(w.name.clone()), algorithm })?;
-                let leaf = LeafProfile { common_name: w.name.as_str(), ip_sans: vec![w.ip], validity_days: days };
-                Ok((w.name.clone(), issue_leaf(&ca, &leaf, key, now)?))
+                let id = KeyId::Worker(w.name.clone());
+                Ok(match &spec.target {
+                    Target::Guide2016(_) => WorkerCredentials {
+                        name: w.name.clone(),
+                        kubelet: issue(id, LeafProfile { ip_sans: vec![w.ip], ..leaf(w.name.as_str(), None, LeafUsage::GuideV3Req) })?,
+                        serving: None,
+                        proxy: None,
+                    },
+                    Target::Current(current) => {
+                        let user = node_user(&w.name);
+                        let serving = LeafProfile {
+                            dns_sans: vec![w.name.to_string()],
+                            ip_sans: vec![w.ip],
+                            ..LeafProfile::new(&user, Some(NODES_GROUP), LeafUsage::Server, days)
+                        };
+                        let proxy = (current.proxy_delivery == ProxyDelivery::StaticPod)
+                            .then(|| issue(KeyId::KubeProxy(w.name.clone()), leaf(KUBE_PROXY_USER, None, LeafUsage::Client)))
+                            .transpose()?;
+                        WorkerCredentials {
+                            name: w.name.clone(),
+                            kubelet: issue(id, LeafProfile::new(&user, Some(NODES_GROUP), LeafUsage::Client, days))?,
+                            serving: Some(issue(KeyId::KubeletServing(w.name.clone()), serving)?),
+                            proxy,
+                        }
+                    }
+                })
             })
             .collect::<Result<Vec<_>, PkiError>>()?;
-        let admin_key = keys.take(&KeyRequest { id: KeyId::Admin, algorithm })?;
-        let admin_profile =
-            LeafProfile { common_name: spec.kubectl.admin_common_name.as_str(), ip_sans: Vec::new(), validity_days: days };
-        let admin = issue_leaf(&ca, &admin_profile, admin_key, now)?;
+        let admin_profile = match spec.current() {
+            None => leaf(spec.kubectl.admin_common_name.as_str(), None, LeafUsage::GuideV3Req),
+            Some(current) => leaf(spec.kubectl.admin_common_name.as_str(), Some(current.admin_group.as_str()), LeafUsage::Client),
+        };
+        let admin = issue(KeyId::Admin, admin_profile)?;
         Ok(Credentials { ca, workers, admin })
     }
 }
 
-/// The guide's `v3_req`: CA:FALSE; nonRepudiation, digitalSignature, keyEncipherment; IP SANs.
-fn v3_req(params: &mut CertificateParams, leaf: &LeafProfile) {
+/// The extensions a leaf carries. The guide's `v3_req`: CA:FALSE; nonRepudiation,
+/// digitalSignature, keyEncipherment; IP SANs. Client and server leaves name their purpose.
+fn extensions(params: &mut CertificateParams, leaf: &LeafProfile, rsa: bool) {
     params.is_ca = IsCa::ExplicitNoCa;
-    params.key_usages =
-        vec![KeyUsagePurpose::ContentCommitment, KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
-    params.subject_alt_names = leaf.ip_sans.iter().map(|ip| SanType::IpAddress(*ip)).collect();
+    params.key_usages = match leaf.usage {
+        LeafUsage::GuideV3Req => {
+            vec![KeyUsagePurpose::ContentCommitment, KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment]
+        }
+        // RSA key exchange needs keyEncipherment; an ECDSA key only ever signs.
+        LeafUsage::Client | LeafUsage::Server if rsa => vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment],
+        LeafUsage::Client | LeafUsage::Server => vec![KeyUsagePurpose::DigitalSignature],
+    };
+    params.extended_key_usages = match leaf.usage {
+        LeafUsage::GuideV3Req => Vec::new(),
+        LeafUsage::Client => vec![ExtendedKeyUsagePurpose::ClientAuth],
+        LeafUsage::Server => vec![ExtendedKeyUsagePurpose::ServerAuth],
+    };
+    let dns = leaf.dns_sans.iter().filter_map(|name| name.clone().try_into().ok().map(SanType::DnsName));
+    params.subject_alt_names = dns.chain(leaf.ip_sans.iter().map(|ip| SanType::IpAddress(*ip))).collect();
 }
 
 /// Makes a CSR with `key`, then verifies and signs it as the CA host would.
@@ -189,15 +295,19 @@ pub fn issue_leaf(ca: &CertificateAuthority, leaf: &LeafProfile, key: PrivateKey
     let key_pair = key.key_pair()?;
     let mut request = CertificateParams::default();
     let mut dn = DistinguishedName::new();
+    if let Some(organization) = leaf.organization {
+        dn.push(DnType::OrganizationName, organization);
+    }
     dn.push(DnType::CommonName, leaf.common_name);
     request.distinguished_name = dn;
-    v3_req(&mut request, leaf);
+    let rsa = matches!(key.kind(), KeyKind::Rsa { .. });
+    extensions(&mut request, leaf, rsa);
     let csr = request.serialize_request(&key_pair).map_err(|e| PkiError::Signing(format!("CSR: {e}")))?;
     let csr_pem = normalize_pem(&csr.pem().map_err(|e| PkiError::Signing(format!("CSR PEM: {e}")))?);
 
     let mut signing = CertificateSigningRequestParams::from_pem(&csr_pem)
         .map_err(|e| PkiError::Signing(format!("the CA could not read the CSR: {e}")))?;
-    v3_req(&mut signing.params, leaf);
+    extensions(&mut signing.params, leaf, rsa);
     signing.params.not_before = to_offset(now - BACKDATE_SECONDS)?;
     signing.params.not_after = to_offset(now + i64::from(leaf.validity_days) * 86_400)?;
     signing.params.serial_number = Some(random_serial()?);

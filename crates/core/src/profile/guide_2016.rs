@@ -7,132 +7,118 @@ use crate::render::k8s::{
     ServiceSpec, TemplateMeta, Volume, VolumeMount,
 };
 
-use super::{AddonManifest, Profile, ProfileId};
+use super::AddonManifest;
+use crate::spec::Guide;
 
-/// The guide's profile (Kubernetes v1.2.2, CoreOS hyperkube).
-pub struct Guide2016;
+/// The guide's kube-proxy image (Kubernetes v1.2.2, CoreOS hyperkube).
+pub const KUBE_PROXY_IMAGE: &str = "quay.io/coreos/hyperkube:v1.2.2_coreos.0";
 
 const NAMESPACE: &str = "kube-system";
 const DNS_VERSION: &str = "v11";
 
-impl Profile for Guide2016 {
-    fn id(&self) -> ProfileId {
-        ProfileId::Guide2016
-    }
+/// The kubelet command line after the binary, one flag per element.
+pub fn kubelet_flags(plan: &Plan, guide: &Guide, node: &NodeLayout) -> Vec<String> {
+    let spec = plan.spec;
+    vec![
+        format!("--api-servers={}", spec.cluster.api_server),
+        "--register-node=true".into(),
+        "--register-schedulable=true".into(),
+        "--allow-privileged=true".into(),
+        format!("--config={}", node.manifests_dir),
+        format!("--cluster-dns={}", spec.cluster.dns_ip),
+        format!("--cluster-domain={}", spec.cluster.domain),
+        format!("--kubeconfig={}", node.kubeconfig),
+        format!("--tls-cert-file={}", node.cert),
+        format!("--tls-private-key-file={}", node.key),
+        format!("--housekeeping-interval={}", guide.housekeeping_interval),
+    ]
+}
 
-    fn summary(&self) -> &'static str {
-        "Kubernetes v1.2 as in the 2016 guide: kubelet flags, hyperkube kube-proxy, SkyDNS"
+/// The kube-proxy static pod placed in the kubelet's manifest directory.
+pub fn kube_proxy_pod(plan: &Plan, node: &NodeLayout) -> Manifest {
+    let spec = plan.spec;
+    let ca_dir = node.ca_cert.parent().to_owned();
+    let mut mounts = vec![
+        VolumeMount { mount_path: "/etc/ssl/certs".into(), name: "ssl-certs", read_only: None },
+        VolumeMount { mount_path: node.kubeconfig.to_string(), name: "kubeconfig", read_only: Some(true) },
+        VolumeMount { mount_path: node.ssl_dir.to_string(), name: "etc-kube-ssl", read_only: Some(true) },
+    ];
+    let mut volumes = vec![
+        host_path_volume("ssl-certs", "/usr/share/ca-certificates"),
+        host_path_volume("kubeconfig", node.kubeconfig.as_str()),
+        host_path_volume("etc-kube-ssl", node.ssl_dir.as_str()),
+    ];
+    // The CA usually sits beside the etcd client certificates; when it shares the worker's SSL
+    // directory, that mount already carries it and a second mount of the same path is invalid.
+    if ca_dir != node.ssl_dir.as_str() {
+        mounts.push(VolumeMount { mount_path: ca_dir.clone(), name: "etcd-kube-ca", read_only: Some(true) });
+        volumes.push(host_path_volume("etcd-kube-ca", &ca_dir));
     }
+    Manifest::Pod(Pod {
+        api_version: "v1",
+        kind: "Pod",
+        metadata: ObjectMeta { name: "kube-proxy".into(), namespace: Some(NAMESPACE.into()), ..ObjectMeta::default() },
+        spec: PodSpec {
+            host_network: Some(true),
+            containers: vec![Container {
+                name: "kube-proxy".into(),
+                image: spec.kube_proxy.image.to_string(),
+                command: vec![
+                    "/hyperkube".into(),
+                    "proxy".into(),
+                    format!("--master={}", spec.cluster.api_server),
+                    format!("--kubeconfig={}", node.kubeconfig),
+                    format!("--proxy-mode={}", spec.kube_proxy.mode.as_str()),
+                ],
+                security_context: Some(SecurityContext { privileged: Some(true), ..SecurityContext::default() }),
+                volume_mounts: mounts,
+                ..Container::default()
+            }],
+            volumes,
+            ..PodSpec::default()
+        },
+    })
+}
 
-    fn kubernetes_version(&self) -> super::flags::Version {
-        super::flags::v(1, 2)
-    }
-
-    fn default_kube_proxy_image(&self) -> &'static str {
-        "quay.io/coreos/hyperkube:v1.2.2_coreos.0"
-    }
-
-    fn kubelet_flags(&self, plan: &Plan, node: &NodeLayout) -> Vec<String> {
-        let spec = plan.spec;
-        vec![
-            format!("--api-servers={}", spec.cluster.api_server),
-            "--register-node=true".into(),
-            "--register-schedulable=true".into(),
-            "--allow-privileged=true".into(),
-            format!("--config={}", node.manifests_dir),
-            format!("--cluster-dns={}", spec.cluster.dns_ip),
-            format!("--cluster-domain={}", spec.cluster.domain),
-            format!("--kubeconfig={}", node.kubeconfig),
-            format!("--tls-cert-file={}", node.cert),
-            format!("--tls-private-key-file={}", node.key),
-            format!("--housekeeping-interval={}", spec.kubelet.housekeeping_interval),
-        ]
-    }
-
-    fn kube_proxy_pod(&self, plan: &Plan, node: &NodeLayout) -> Manifest {
-        let spec = plan.spec;
-        let ca_dir = node.ca_cert.parent().to_owned();
-        let mut mounts = vec![
-            VolumeMount { mount_path: "/etc/ssl/certs".into(), name: "ssl-certs", read_only: None },
-            VolumeMount { mount_path: node.kubeconfig.to_string(), name: "kubeconfig", read_only: Some(true) },
-            VolumeMount { mount_path: node.ssl_dir.to_string(), name: "etc-kube-ssl", read_only: Some(true) },
-        ];
-        let mut volumes = vec![
-            host_path_volume("ssl-certs", "/usr/share/ca-certificates"),
-            host_path_volume("kubeconfig", node.kubeconfig.as_str()),
-            host_path_volume("etc-kube-ssl", node.ssl_dir.as_str()),
-        ];
-        // The CA usually sits beside the etcd client certificates; when it shares the worker's SSL
-        // directory, that mount already carries it and a second mount of the same path is invalid.
-        if ca_dir != node.ssl_dir.as_str() {
-            mounts.push(VolumeMount { mount_path: ca_dir.clone(), name: "etcd-kube-ca", read_only: Some(true) });
-            volumes.push(host_path_volume("etcd-kube-ca", &ca_dir));
-        }
-        Manifest::Pod(Pod {
-            api_version: "v1",
-            kind: "Pod",
-            metadata: ObjectMeta { name: "kube-proxy".into(), namespace: Some(NAMESPACE.into()), ..ObjectMeta::default() },
-            spec: PodSpec {
-                host_network: Some(true),
-                containers: vec![Container {
-                    name: "kube-proxy".into(),
-                    image: spec.kube_proxy.image.to_string(),
-                    command: vec![
-                        "/hyperkube".into(),
-                        "proxy".into(),
-                        format!("--master={}", spec.cluster.api_server),
-                        format!("--kubeconfig={}", node.kubeconfig),
-                        format!("--proxy-mode={}", spec.kube_proxy.mode.as_str()),
+/// SkyDNS v11 and the kube-dns Service, created from the workstation.
+pub fn dns_addon(plan: &Plan) -> Vec<AddonManifest> {
+    let domain = plan.spec.cluster.domain.as_str();
+    vec![
+        AddonManifest {
+            file_name: "kube-dns-rc.yaml",
+            note: "SkyDNS v11 ReplicationController: etcd, kube2sky, skydns and a health checker in one pod",
+            manifest: Manifest::ReplicationController(skydns_controller(domain)),
+        },
+        AddonManifest {
+            file_name: "kube-dns-svc.yaml",
+            note: "The kube-dns Service at the cluster DNS IP every kubelet hands to pods",
+            manifest: Manifest::Service(Service {
+                api_version: "v1",
+                kind: "Service",
+                metadata: ObjectMeta {
+                    name: "kube-dns".into(),
+                    namespace: Some(NAMESPACE.into()),
+                    labels: OrderedMap::of([
+                        ("k8s-app", "kube-dns"),
+                        ("kubernetes.io/cluster-service", "true"),
+                        ("kubernetes.io/name", "KubeDNS"),
+                    ]),
+                },
+                spec: ServiceSpec {
+                    selector: OrderedMap::of([("k8s-app", "kube-dns")]),
+                    cluster_ip: plan.spec.cluster.dns_ip.to_string(),
+                    ports: vec![
+                        ServicePort { name: "dns", port: 53, protocol: "UDP", target_port: None },
+                        ServicePort { name: "dns-tcp", port: 53, protocol: "TCP", target_port: None },
                     ],
-                    security_context: Some(SecurityContext { privileged: true }),
-                    volume_mounts: mounts,
-                    ..Container::default()
-                }],
-                volumes,
-                dns_policy: None,
-            },
-        })
-    }
-
-    fn dns_addon(&self, plan: &Plan) -> Vec<AddonManifest> {
-        let domain = plan.spec.cluster.domain.as_str();
-        vec![
-            AddonManifest {
-                file_name: "kube-dns-rc.yaml",
-                note: "SkyDNS v11 ReplicationController: etcd, kube2sky, skydns and a health checker in one pod",
-                manifest: Manifest::ReplicationController(skydns_controller(domain)),
-            },
-            AddonManifest {
-                file_name: "kube-dns-svc.yaml",
-                note: "The kube-dns Service at the cluster DNS IP every kubelet hands to pods",
-                manifest: Manifest::Service(Service {
-                    api_version: "v1",
-                    kind: "Service",
-                    metadata: ObjectMeta {
-                        name: "kube-dns".into(),
-                        namespace: Some(NAMESPACE.into()),
-                        labels: OrderedMap::of([
-                            ("k8s-app", "kube-dns"),
-                            ("kubernetes.io/cluster-service", "true"),
-                            ("kubernetes.io/name", "KubeDNS"),
-                        ]),
-                    },
-                    spec: ServiceSpec {
-                        selector: OrderedMap::of([("k8s-app", "kube-dns")]),
-                        cluster_ip: plan.spec.cluster.dns_ip.to_string(),
-                        ports: vec![
-                            ServicePort { name: "dns", port: 53, protocol: "UDP" },
-                            ServicePort { name: "dns-tcp", port: 53, protocol: "TCP" },
-                        ],
-                    },
-                }),
-            },
-        ]
-    }
+                },
+            }),
+        },
+    ]
 }
 
 fn host_path_volume(name: &'static str, path: &str) -> Volume {
-    Volume { name, host_path: Some(HostPath { path: path.to_owned() }), empty_dir: None }
+    Volume { name, host_path: Some(HostPath { path: path.to_owned(), kind: None }), empty_dir: None, config_map: None }
 }
 
 fn resources(cpu: &str, memory_limit: &str, memory_request: &str) -> Option<Resources> {
@@ -143,11 +129,8 @@ fn resources(cpu: &str, memory_limit: &str, memory_request: &str) -> Option<Reso
 }
 
 fn skydns_controller(domain: &str) -> ReplicationController {
-    let labels = OrderedMap::of([
-        ("k8s-app", "kube-dns"),
-        ("version", DNS_VERSION),
-        ("kubernetes.io/cluster-service", "true"),
-    ]);
+    let labels =
+        OrderedMap::of([("k8s-app", "kube-dns"), ("version", DNS_VERSION), ("kubernetes.io/cluster-service", "true")]);
     let etcd_urls = "http://127.0.0.1:2379,http://127.0.0.1:4001";
     let containers = vec![
         Container {
@@ -167,7 +150,11 @@ fn skydns_controller(domain: &str) -> ReplicationController {
             ]
             .map(String::from)
             .to_vec(),
-            volume_mounts: vec![VolumeMount { mount_path: "/var/etcd/data".into(), name: "etcd-storage", read_only: None }],
+            volume_mounts: vec![VolumeMount {
+                mount_path: "/var/etcd/data".into(),
+                name: "etcd-storage",
+                read_only: None,
+            }],
             ..Container::default()
         },
         Container {
@@ -176,15 +163,15 @@ fn skydns_controller(domain: &str) -> ReplicationController {
             resources: resources("100m", "200Mi", "50Mi"),
             liveness_probe: Some(Probe {
                 http_get: HttpGet { path: "/healthz", port: 8080, scheme: "HTTP" },
-                initial_delay_seconds: 60,
-                timeout_seconds: 5,
+                initial_delay_seconds: Some(60),
+                timeout_seconds: Some(5),
                 success_threshold: Some(1),
                 failure_threshold: Some(5),
             }),
             readiness_probe: Some(Probe {
                 http_get: HttpGet { path: "/readiness", port: 8081, scheme: "HTTP" },
-                initial_delay_seconds: 30,
-                timeout_seconds: 5,
+                initial_delay_seconds: Some(30),
+                timeout_seconds: Some(5),
                 success_threshold: None,
                 failure_threshold: None,
             }),
@@ -222,7 +209,11 @@ fn skydns_controller(domain: &str) -> ReplicationController {
     ReplicationController {
         api_version: "v1",
         kind: "ReplicationController",
-        metadata: ObjectMeta { name: format!("kube-dns-{DNS_VERSION}"), namespace: Some(NAMESPACE.into()), labels: labels.clone() },
+        metadata: ObjectMeta {
+            name: format!("kube-dns-{DNS_VERSION}"),
+            namespace: Some(NAMESPACE.into()),
+            labels: labels.clone(),
+        },
         spec: ReplicationControllerSpec {
             replicas: 1,
             selector: OrderedMap::of([("k8s-app", "kube-dns"), ("version", DNS_VERSION)]),
@@ -231,8 +222,14 @@ fn skydns_controller(domain: &str) -> ReplicationController {
                 spec: PodSpec {
                     host_network: None,
                     containers,
-                    volumes: vec![Volume { name: "etcd-storage", host_path: None, empty_dir: Some(EmptyDir {}) }],
+                    volumes: vec![Volume {
+                        name: "etcd-storage",
+                        host_path: None,
+                        empty_dir: Some(EmptyDir {}),
+                        config_map: None,
+                    }],
                     dns_policy: Some("Default"),
+                    ..PodSpec::default()
                 },
             },
         },

@@ -1,32 +1,39 @@
 //! What differs between Kubernetes versions: flags, manifests, images and identities.
 //!
-//! Each profile is a table of facts plus the few builders that differ; renderers ask the profile
-//! instead of hard-coding a version, so a new Kubernetes version is a new profile, not a fork.
+//! A profile is a module of facts and builders for one era of Kubernetes: `guide_2016` reproduces
+//! the 2016 guide exactly, `current` targets today's releases (1.33 to 1.37). `history` says what
+//! changed between the two, and when.
 
+pub mod current;
 pub mod flags;
-mod guide_2016;
+pub mod guide_2016;
+pub mod history;
 
 use std::fmt;
 
-use crate::plan::{NodeLayout, Plan};
 use crate::render::k8s::Manifest;
+use crate::spec::Target;
 
-pub use guide_2016::Guide2016;
+/// The Kubernetes version the 2016 guide targets.
+pub const GUIDE_VERSION: flags::Version = flags::v(1, 2);
 
 /// Which profile a project uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ProfileId {
     /// The 2016 guide exactly: Kubernetes v1.2, hyperkube, SkyDNS.
     Guide2016,
+    /// Today's Kubernetes: KubeletConfiguration, Node-authorizer identities, containerd, CoreDNS.
+    Current,
 }
 
 impl ProfileId {
-    pub const ALL: [ProfileId; 1] = [ProfileId::Guide2016];
+    pub const ALL: [ProfileId; 2] = [ProfileId::Guide2016, ProfileId::Current];
 
     /// The name used in project files and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
             ProfileId::Guide2016 => "guide-2016",
+            ProfileId::Current => "current",
         }
     }
 
@@ -34,10 +41,13 @@ impl ProfileId {
         ProfileId::ALL.into_iter().find(|p| p.as_str() == text)
     }
 
-    /// The profile's table and builders.
-    pub fn profile(self) -> &'static dyn Profile {
+    /// One line for people: which Kubernetes this targets.
+    pub fn summary(self) -> &'static str {
         match self {
-            ProfileId::Guide2016 => &Guide2016,
+            ProfileId::Guide2016 => "Kubernetes v1.2 as in the 2016 guide: kubelet flags, hyperkube kube-proxy, SkyDNS",
+            ProfileId::Current => {
+                "today's Kubernetes: KubeletConfiguration, Node-authorizer identities, containerd, kube-proxy config, CoreDNS"
+            }
         }
     }
 }
@@ -48,26 +58,17 @@ impl fmt::Display for ProfileId {
     }
 }
 
+/// The kube-proxy image a project gets when it names none.
+pub fn default_kube_proxy_image(target: &Target) -> String {
+    match target {
+        Target::Guide2016(_) => guide_2016::KUBE_PROXY_IMAGE.to_owned(),
+        Target::Current(current) => current::kube_proxy_image(current.version),
+    }
+}
+
 /// A named add-on manifest (file name and object).
 pub struct AddonManifest {
     pub file_name: &'static str,
     pub note: &'static str,
     pub manifest: Manifest,
-}
-
-/// The facts and builders a Kubernetes version contributes.
-pub trait Profile: Sync {
-    fn id(&self) -> ProfileId;
-    /// One line for people: which Kubernetes this targets.
-    fn summary(&self) -> &'static str;
-    /// The Kubernetes version the profile targets.
-    fn kubernetes_version(&self) -> flags::Version;
-    /// The kube-proxy image a new project starts with.
-    fn default_kube_proxy_image(&self) -> &'static str;
-    /// The kubelet command line after the binary, one flag per element.
-    fn kubelet_flags(&self, plan: &Plan, node: &NodeLayout) -> Vec<String>;
-    /// The kube-proxy static pod placed in the kubelet's manifest directory.
-    fn kube_proxy_pod(&self, plan: &Plan, node: &NodeLayout) -> Manifest;
-    /// The cluster DNS add-on, applied from the workstation.
-    fn dns_addon(&self, plan: &Plan) -> Vec<AddonManifest>;
 }

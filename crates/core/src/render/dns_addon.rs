@@ -1,4 +1,4 @@
-//! The cluster DNS add-on: the profile's manifests as YAML, and the script that creates them.
+//! The cluster add-ons' scripts: the guide's `create-dns.sh` and the current profile's `apply-addons.sh`.
 
 use super::shell::Script;
 use super::shell::Word::Sh;
@@ -13,6 +13,20 @@ pub fn create_script(manifests: &[Artifact]) -> String {
     for manifest in manifests {
         s.blank().comment(&manifest.note);
         s.line_with_input(&[Sh("kubectl create -f -")], &manifest.content);
+    }
+    s.finish()
+}
+
+/// `apply-addons.sh` (current profile): `kubectl apply` for each manifest, so running it again updates them.
+pub fn apply_script(manifests: &[Artifact]) -> String {
+    let mut s = Script::new(&[
+        "apply-addons.sh: applies the cluster add-ons (RBAC, kube-proxy if a DaemonSet, CoreDNS) from the workstation.",
+        "Run where kubectl reaches the cluster as admin (after setup-kubectl.sh). Running it again updates them.",
+    ]);
+    s.blank().raw("command -v kubectl > /dev/null || { echo \"apply-addons.sh: kubectl is not installed\" >&2; exit 1; }");
+    for manifest in manifests {
+        s.blank().comment(&manifest.note);
+        s.line_with_input(&[Sh("kubectl apply -f -")], &manifest.content);
     }
     s.finish()
 }

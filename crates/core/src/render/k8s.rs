@@ -34,6 +34,173 @@ pub enum Manifest {
     Pod(Pod),
     ReplicationController(ReplicationController),
     Service(Service),
+    Deployment(Object<WithSpec<DeploymentSpec>>),
+    DaemonSet(Object<WithSpec<DaemonSetSpec>>),
+    ConfigMap(Object<ConfigMapData>),
+    ServiceAccount(Object<NoBody>),
+    ClusterRole(Object<Rules>),
+    ClusterRoleBinding(Object<Binding>),
+}
+
+/// Any top-level object: type, metadata, then the kind's own fields.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Object<B> {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub metadata: ObjectMeta,
+    #[serde(flatten)]
+    pub body: B,
+}
+
+/// The body of an object that has only metadata (a ServiceAccount).
+#[derive(Clone, Debug, Serialize)]
+pub struct NoBody {}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct WithSpec<T> {
+    pub spec: T,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ConfigMapData {
+    pub data: OrderedMap,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Rules {
+    pub rules: Vec<PolicyRule>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyRule {
+    pub api_groups: Vec<&'static str>,
+    pub resources: Vec<&'static str>,
+    pub verbs: Vec<&'static str>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Binding {
+    pub role_ref: RoleRef,
+    pub subjects: Vec<Subject>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleRef {
+    pub api_group: &'static str,
+    pub kind: &'static str,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subject {
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_group: Option<&'static str>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<&'static str>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentSpec {
+    pub replicas: u32,
+    pub strategy: DeploymentStrategy,
+    pub selector: LabelSelector,
+    pub template: PodTemplate,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentStrategy {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub rolling_update: RollingUpdate,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RollingUpdate {
+    pub max_unavailable: u32,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DaemonSetSpec {
+    pub selector: LabelSelector,
+    pub update_strategy: DaemonSetStrategy,
+    pub template: PodTemplate,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DaemonSetStrategy {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LabelSelector {
+    pub match_labels: OrderedMap,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Toleration {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<&'static str>,
+    pub operator: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effect: Option<&'static str>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Affinity {
+    pub pod_anti_affinity: PodAntiAffinity,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PodAntiAffinity {
+    #[serde(rename = "preferredDuringSchedulingIgnoredDuringExecution")]
+    pub preferred: Vec<WeightedPodAffinityTerm>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WeightedPodAffinityTerm {
+    pub weight: u32,
+    pub pod_affinity_term: PodAffinityTerm,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodAffinityTerm {
+    pub label_selector: LabelSelector,
+    pub topology_key: &'static str,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EnvVar {
+    pub name: &'static str,
+    #[serde(rename = "valueFrom")]
+    pub value_from: EnvVarSource,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvVarSource {
+    pub field_ref: FieldRef,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldRef {
+    pub field_path: &'static str,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -58,7 +225,17 @@ pub struct Pod {
 #[serde(rename_all = "camelCase")]
 pub struct PodSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority_class_name: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_account_name: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub host_network: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub affinity: Option<Affinity>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tolerations: Vec<Toleration>,
+    #[serde(skip_serializing_if = "OrderedMap::is_empty")]
+    pub node_selector: OrderedMap,
     pub containers: Vec<Container>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub volumes: Vec<Volume>,
@@ -72,6 +249,8 @@ pub struct Container {
     pub name: String,
     pub image: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_pull_policy: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<Resources>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub command: Vec<String>,
@@ -82,6 +261,8 @@ pub struct Container {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub env: Vec<EnvVar>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<ContainerPort>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub security_context: Option<SecurityContext>,
@@ -91,6 +272,7 @@ pub struct Container {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Resources {
+    #[serde(skip_serializing_if = "OrderedMap::is_empty")]
     pub limits: OrderedMap,
     pub requests: OrderedMap,
 }
@@ -99,8 +281,10 @@ pub struct Resources {
 #[serde(rename_all = "camelCase")]
 pub struct Probe {
     pub http_get: HttpGet,
-    pub initial_delay_seconds: u32,
-    pub timeout_seconds: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial_delay_seconds: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub success_threshold: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -123,9 +307,23 @@ pub struct ContainerPort {
     pub protocol: &'static str,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SecurityContext {
-    pub privileged: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub privileged: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_privilege_escalation: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Capabilities>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_only_root_filesystem: Option<bool>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Capabilities {
+    pub add: Vec<&'static str>,
+    pub drop: Vec<&'static str>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -145,11 +343,20 @@ pub struct Volume {
     pub host_path: Option<HostPath>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub empty_dir: Option<EmptyDir>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_map: Option<ConfigMapVolume>,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct HostPath {
     pub path: String,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ConfigMapVolume {
+    pub name: &'static str,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -204,4 +411,6 @@ pub struct ServicePort {
     pub name: &'static str,
     pub port: u16,
     pub protocol: &'static str,
+    #[serde(rename = "targetPort", skip_serializing_if = "Option::is_none")]
+    pub target_port: Option<u16>,
 }

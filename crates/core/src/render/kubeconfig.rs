@@ -44,6 +44,9 @@ pub struct UserEntry {
     pub client_certificate: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_key: Option<String>,
+    /// A bearer token read from a file (a ServiceAccount's, in a pod).
+    #[serde(rename = "tokenFile", skip_serializing_if = "Option::is_none")]
+    pub token_file: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,7 +73,11 @@ pub fn worker(_plan: &Plan, node: &NodeLayout) -> Kubeconfig {
         }],
         users: vec![NamedUser {
             name: "kubelet".into(),
-            user: UserEntry { client_certificate: Some(node.cert.to_string()), client_key: Some(node.key.to_string()) },
+            user: UserEntry {
+                client_certificate: Some(node.cert.to_string()),
+                client_key: Some(node.key.to_string()),
+                token_file: None,
+            },
         }],
         contexts: vec![NamedContext {
             context: ContextEntry { cluster: "local".into(), user: "kubelet".into() },

@@ -1,10 +1,12 @@
-//! The kubelet systemd unit, laid out as in the guide, with the profile's flags.
+//! The kubelet systemd unit: the guide's layout with its flags, or today's with a config file.
 
 use super::systemd::Unit;
-use crate::plan::{NodeLayout, Plan};
+use crate::plan::{CurrentLayout, NodeLayout, Plan, WorkerRef};
+use crate::profile::{current, guide_2016};
+use crate::spec::Guide;
 
-pub fn unit(plan: &Plan, node: &NodeLayout) -> String {
-    let flags = plan.spec.profile.profile().kubelet_flags(plan, node);
+pub fn guide_unit(plan: &Plan, guide: &Guide, node: &NodeLayout) -> String {
+    let flags = guide_2016::kubelet_flags(plan, guide, node);
     let mut unit = Unit::default();
     unit.section("Unit", false)
         .entry("Description", "The primary agent to run pods")
@@ -16,6 +18,25 @@ pub fn unit(plan: &Plan, node: &NodeLayout) -> String {
         .entry("Restart", "always")
         .entry("RestartSec", "10")
         .section("Install", false)
+        .entry("WantedBy", "multi-user.target");
+    unit.render()
+}
+
+/// Today's unit: started after containerd and the network, settings in the KubeletConfiguration.
+pub fn current_unit(layout: &CurrentLayout, node: &NodeLayout, worker: WorkerRef) -> String {
+    let flags = current::kubelet_flags(layout, node, worker);
+    let mut unit = Unit::default();
+    unit.section("Unit", false)
+        .entry("Description", "kubelet: the Kubernetes node agent")
+        .entry("Documentation", "https://kubernetes.io/docs/reference/command-line-tools-reference/kubelet/")
+        .entry("Wants", "network-online.target containerd.service")
+        .entry("After", "network-online.target containerd.service")
+        .entry("StartLimitIntervalSec", "0")
+        .section("Service", true)
+        .exec_start(node.kubelet_binary.as_str(), &flags)
+        .entry("Restart", "always")
+        .entry("RestartSec", "10")
+        .section("Install", true)
         .entry("WantedBy", "multi-user.target");
     unit.render()
 }

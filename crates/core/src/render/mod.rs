@@ -1,5 +1,7 @@
 //! Artifacts: typed documents rendered to text, one module per kind, assembled into a bundle.
 
+pub mod component_config;
+mod current;
 pub mod dns_addon;
 pub mod install_script;
 pub mod k8s;
@@ -15,7 +17,8 @@ pub mod systemd;
 use crate::bundle::{Artifact, ArtifactKind, Bundle, Location, Machine};
 use crate::pki::{format_unix, Credentials};
 use crate::plan::{names, Plan};
-use crate::spec::CaSpec;
+use crate::profile::{guide_2016, AddonManifest};
+use crate::spec::{CaSpec, Guide, Target};
 use crate::yaml::{self, YamlError};
 
 /// Options that are not part of the cluster spec.
@@ -38,7 +41,6 @@ fn loose(name: &str) -> Location {
 /// Renders every artifact of the plan with the issued credentials.
 pub fn build(plan: &Plan, credentials: &Credentials, options: RenderOptions) -> Result<Bundle, YamlError> {
     let spec = plan.spec;
-    let profile = spec.profile.profile();
     let ca_pem = credentials.ca.certificate_pem().to_owned();
     let mut artifacts = Vec::new();
 
@@ -60,6 +62,30 @@ pub fn build(plan: &Plan, credentials: &Credentials, options: RenderOptions) -> 
             credentials.ca.key().to_pem(),
         ));
     }
+    match &spec.target {
+        Target::Guide2016(guide) => guide_machines(plan, guide, credentials, &ca_pem, &mut artifacts)?,
+        Target::Current(current) => current::machines(plan, current, credentials, &ca_pem, &mut artifacts)?,
+    }
+
+    let readme = readme::render(plan, &artifacts, &format_unix(options.now), ca_key_included);
+    artifacts.insert(0, artifact(&Machine::Bundle, loose("README.txt"), ArtifactKind::Readme,
+        "What goes where, and in which order", readme));
+    Ok(Bundle { artifacts })
+}
+
+/// The add-on manifests as files below `cluster-addons/`.
+fn addon_artifacts(manifests: Vec<AddonManifest>) -> Result<Vec<Artifact>, YamlError> {
+    manifests
+        .into_iter()
+        .map(|m| Ok(artifact(&Machine::ClusterAddons, loose(m.file_name), ArtifactKind::AddonManifest, m.note, yaml::to_string(&m.manifest)?)))
+        .collect()
+}
+
+/// The guide's workers, workstation and add-ons, exactly as the guide writes them.
+fn guide_machines(plan: &Plan, guide: &Guide, credentials: &Credentials, ca_pem: &str, artifacts: &mut Vec<Artifact>) -> Result<(), YamlError> {
+    let spec = plan.spec;
+    let ca_pem = ca_pem.to_owned();
+    let ca_host = Machine::CaHost;
     for worker in plan.workers() {
         artifacts.push(artifact(
             &ca_host,
@@ -79,9 +105,9 @@ pub fn build(plan: &Plan, credentials: &Credentials, options: RenderOptions) -> 
 
     let node = &plan.node;
     let kubeconfig_yaml = yaml::to_string(&kubeconfig::worker(plan, node))?;
-    let proxy_yaml = yaml::to_string(&profile.kube_proxy_pod(plan, node))?;
-    let unit = kubelet::unit(plan, node);
-    for (worker, (_, leaf)) in plan.workers().zip(&credentials.workers) {
+    let proxy_yaml = yaml::to_string(&guide_2016::kube_proxy_pod(plan, node))?;
+    let unit = kubelet::guide_unit(plan, guide, node);
+    for (worker, leaf) in plan.workers().zip(credentials.workers.iter().map(|w| &w.kubelet)) {
         let machine = Machine::Worker(worker.name.clone());
         let at = |path: &crate::spec::NodePath| Location::Node(path.clone());
         let files = vec![
@@ -132,19 +158,10 @@ pub fn build(plan: &Plan, credentials: &Credentials, options: RenderOptions) -> 
     artifacts.push(artifact(&workstation, loose("keys-on-workstation.sh"), ArtifactKind::Script,
         "Alternative: make the kubectl key and CSR on the workstation, as the guide does", node_commands::keys_on_workstation(plan)));
 
-    let addons = Machine::ClusterAddons;
-    let manifests = profile
-        .dns_addon(plan)
-        .into_iter()
-        .map(|m| Ok(artifact(&addons, loose(m.file_name), ArtifactKind::AddonManifest, m.note, yaml::to_string(&m.manifest)?)))
-        .collect::<Result<Vec<_>, YamlError>>()?;
+    let manifests = addon_artifacts(guide_2016::dns_addon(plan))?;
     let create = dns_addon::create_script(&manifests);
     artifacts.extend(manifests);
-    artifacts.push(artifact(&addons, loose("create-dns.sh"), ArtifactKind::Script,
+    artifacts.push(artifact(&Machine::ClusterAddons, loose("create-dns.sh"), ArtifactKind::Script,
         "Creates the DNS add-on with kubectl from the workstation", create));
-
-    let readme = readme::render(plan, &artifacts, &format_unix(options.now), ca_key_included);
-    artifacts.insert(0, artifact(&Machine::Bundle, loose("README.txt"), ArtifactKind::Readme,
-        "What goes where, and in which order", readme));
-    Ok(Bundle { artifacts })
+    Ok(())
 }

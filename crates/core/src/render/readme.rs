@@ -2,25 +2,31 @@
 
 use crate::bundle::{Artifact, Machine};
 use crate::plan::Plan;
-use crate::spec::CaSpec;
+use crate::profile::history;
+use crate::spec::{CaSpec, Target};
 
 pub fn render(plan: &Plan, artifacts: &[Artifact], generated_at: &str, ca_key_included: bool) -> String {
     let spec = plan.spec;
-    let profile = spec.profile.profile();
+    let profile = spec.profile();
     let mut out = String::new();
     let mut line = |text: &str| {
         out.push_str(text);
         out.push('\n');
     };
-    line(&format!("Worker Studio bundle, profile {} ({})", spec.profile, profile.summary()));
+    let version = match &spec.target {
+        Target::Guide2016(_) => format!("{}", spec.kubernetes_version()),
+        Target::Current(current) => current.version.to_string(),
+    };
+    line(&format!("Worker Studio bundle, profile {profile} for Kubernetes {version} ({})", profile.summary()));
     line(&format!(
         "Generated {generated_at} for {} worker(s) behind {}.",
         spec.workers.len(),
         spec.cluster.api_server
     ));
     line("");
-    line("Each folder mirrors one machine's filesystem: workers/<name>/etc/kubernetes/ssl/worker.crt");
-    line("goes to /etc/kubernetes/ssl/worker.crt on that worker, and HOME/ stands for your home directory.");
+    let example = plan.current.as_ref().map_or(&plan.node.cert, |layout| &layout.client_cert).as_str();
+    line(&format!("Each folder mirrors one machine's filesystem: workers/<name>{example}"));
+    line(&format!("goes to {example} on that worker, and HOME/ stands for your home directory."));
     line("Private keys are mode 0600; keep this bundle as secret as the keys in it.");
     line("");
     line("In this order:");
@@ -33,11 +39,27 @@ pub fn render(plan: &Plan, artifacts: &[Artifact], generated_at: &str, ca_key_in
     };
     line(ca_line);
     line("   The API servers must trust this CA (ca.crt) for client certificates.");
-    line("2. Workers: copy workers/<name>/install.sh to each worker and run it as root.");
-    line("   To keep private keys on the nodes instead: run keys-on-node.sh on the worker, ca-host/sign-<name>.sh");
-    line("   on the CA host, copy worker.crt back, then run KEYS_ON_NODE=1 bash install.sh.");
-    line("3. Workstation: bash workstation/setup-kubectl.sh installs ~/.kube and configures kubectl.");
-    line("4. Cluster add-ons: bash cluster-addons/create-dns.sh creates the cluster DNS from the workstation.");
+    match &spec.target {
+        Target::Guide2016(_) => {
+            line("2. Workers: copy workers/<name>/install.sh to each worker and run it as root.");
+            line("   To keep private keys on the nodes instead: run keys-on-node.sh on the worker, ca-host/sign-<name>.sh");
+            line("   on the CA host, copy worker.crt back, then run KEYS_ON_NODE=1 bash install.sh.");
+            line("3. Workstation: bash workstation/setup-kubectl.sh installs ~/.kube and configures kubectl.");
+            line("4. Cluster add-ons: bash cluster-addons/create-dns.sh creates the cluster DNS from the workstation.");
+        }
+        Target::Current(current) => {
+            line("   The API servers need --authorization-mode=Node,RBAC, --enable-admission-plugins=NodeRestriction,");
+            line("   --kubelet-certificate-authority=<this ca.crt>, and a --kubelet-client-certificate whose CN is");
+            line(&format!("   {} (the user the add-ons' RBAC grants access to kubelets).", crate::profile::current::APISERVER_KUBELET_CLIENT));
+            line(&format!(
+                "2. Workers: install containerd and the kubelet {} (see the top of install.sh), then copy",
+                current.version
+            ));
+            line("   workers/<name>/install.sh to each worker and run it as root.");
+            line("3. Workstation: bash workstation/setup-kubectl.sh installs ~/.kube and configures kubectl.");
+            line("4. Cluster add-ons: bash cluster-addons/apply-addons.sh applies RBAC, CoreDNS (and kube-proxy if a DaemonSet).");
+        }
+    }
     line("");
     line("Files:");
     let mut current: Option<&Machine> = None;
@@ -49,6 +71,17 @@ pub fn render(plan: &Plan, artifacts: &[Artifact], generated_at: &str, ca_key_in
         }
         line(&format!("  {:04o}  {}", artifact.mode, artifact.location.display()));
         line(&format!("        {}", artifact.note));
+    }
+    if matches!(spec.target, Target::Current(_)) {
+        line("");
+        line("Since 2016 (what the guide wrote, what this bundle writes instead, and why):");
+        for change in history::CHANGES {
+            line("");
+            line(&format!("  {} (Kubernetes {})", change.topic.title(), change.since));
+            line(&format!("    then: {}", change.then));
+            line(&format!("    now:  {}", change.now));
+            line(&format!("    why:  {}", change.why));
+        }
     }
     out
 }
