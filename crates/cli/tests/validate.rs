@@ -162,3 +162,76 @@ fn validate_reports_unreadable_input_clearly() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("MAJOR.MINOR"), "{}", text(&out.stderr));
 }
+
+/// A current-profile bundle from `init --profile current`, edited by `edit`.
+fn current_bundle(dir: &Path, name: &str, edit: impl Fn(String) -> String) -> PathBuf {
+    let init = studio(&["init", "--profile", "current"], dir);
+    assert!(init.status.success(), "{}", text(&init.stderr));
+    let spec = dir.join(format!("{name}.yaml"));
+    fs::write(&spec, edit(text(&init.stdout).replace("algorithm: rsa-2048", "algorithm: ecdsa-p256"))).unwrap();
+    let out = studio(&["generate", "--spec", spec.to_str().unwrap(), "--out", name, "--include-ca-key"], dir);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    dir.join(name)
+}
+
+#[test]
+fn current_profile_bundles_pass_and_their_breakages_are_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, edit) in [
+        ("static", Box::new(|t: String| t) as Box<dyn Fn(String) -> String>),
+        ("daemonset", Box::new(|t: String| t.replace("delivery: static-pod", "delivery: daemonset"))),
+        ("oldest", Box::new(|t: String| t.replace("kubernetesVersion: '1.37'", "kubernetesVersion: '1.33'").replace("mode: iptables", "mode: nftables"))),
+    ] {
+        let dir = current_bundle(tmp.path(), name, edit);
+        let out = validate(&dir, &[]);
+        assert!(out.status.success(), "{name}:\n{}", text(&out.stdout));
+        assert!(text(&out.stdout).trim_end().ends_with("0 warnings, 0 failed"), "{name}:\n{}", text(&out.stdout));
+        let readme = fs::read_to_string(dir.join("README.txt")).unwrap();
+        assert!(readme.contains("Since 2016"), "{name}: the README explains what changed");
+    }
+
+    let good = tmp.path().join("static");
+    let copy = |name: &str| -> PathBuf {
+        let dir = tmp.path().join(name);
+        assert!(Command::new("cp").args(["-a", good.to_str().unwrap(), dir.to_str().unwrap()]).status().unwrap().success());
+        dir
+    };
+    let openssl = |args: &[&str], cwd: &Path| assert!(Command::new("openssl").args(args).current_dir(cwd).status().unwrap().success());
+    let mut cases: Vec<(&str, PathBuf, Vec<&str>)> = Vec::new();
+
+    // The guide's identity with the current key: the Node authorizer would refuse this kubelet.
+    let dir = copy("cn-hostname");
+    let pki = dir.join("workers/worker01/var/lib/kubelet/pki");
+    let ca = "../../../../../../ca-host/HOME/ca";
+    openssl(&["req", "-new", "-key", "kubelet-client.key", "-subj", "/CN=worker01", "-out", "guide.csr"], &pki);
+    openssl(&["x509", "-req", "-in", "guide.csr", "-CA", &format!("{ca}.crt"), "-CAkey", &format!("{ca}.key"), "-CAcreateserial", "-out", "kubelet-client.crt", "-days", "30"], &pki);
+    fs::remove_file(pki.join("guide.csr")).unwrap();
+    fs::remove_file(dir.join("ca-host/HOME/ca.srl")).ok();
+    cases.push(("a kubelet client certificate with the guide's CN", dir, vec!["install-script", "node-identity"]));
+
+    let dir = copy("no-config");
+    fs::remove_file(dir.join("workers/worker02/var/lib/kubelet/config.yaml")).unwrap();
+    cases.push(("a missing KubeletConfiguration", dir, vec!["install-script", "kubelet-files"]));
+
+    let dir = copy("future-field");
+    let config = dir.join("workers/worker03/var/lib/kubelet/config.yaml");
+    let content = fs::read_to_string(&config).unwrap();
+    fs::write(&config, content.replace("kind: KubeletConfiguration", "kind: KubeletConfig")).unwrap();
+    cases.push(("a KubeletConfiguration of the wrong kind", dir, vec!["install-script", "kubelet-config"]));
+
+    let dir = copy("proxy-as-node");
+    let proxy = dir.join("workers/worker02/var/lib/kube-proxy");
+    fs::copy(dir.join("workers/worker02/var/lib/kubelet/pki/kubelet-client.crt"), proxy.join("kube-proxy.crt")).unwrap();
+    fs::copy(dir.join("workers/worker02/var/lib/kubelet/pki/kubelet-client.key"), proxy.join("kube-proxy.key")).unwrap();
+    cases.push(("kube-proxy running on the kubelet's credentials", dir, vec!["install-script", "proxy-identity"]));
+
+    let dir = copy("no-proxy");
+    fs::remove_file(dir.join("workers/worker03/etc/kubernetes/manifests/kube-proxy.yaml")).unwrap();
+    cases.push(("no kube-proxy at all", dir, vec!["install-script", "static-pod"]));
+
+    for (what, dir, expected) in cases {
+        let out = validate(&dir, &[]);
+        assert_eq!(out.status.code(), Some(1), "{what} should fail:\n{}", text(&out.stdout));
+        assert_eq!(failed_checks(&out), expected, "{what}:\n{}", text(&out.stdout));
+    }
+}

@@ -80,11 +80,11 @@ pub struct Current {
     pub kube_proxy_dir: NodePath,
 }
 
-/// A Kubernetes release: minor version plus patch, e.g. 1.37.0.
+/// A Kubernetes release: a minor version, and a patch release if one is named (1.37 or 1.37.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KubeVersion {
     pub minor: Version,
-    pub patch: u16,
+    pub patch: Option<u16>,
 }
 
 impl KubeVersion {
@@ -95,8 +95,8 @@ impl KubeVersion {
         let bare = text.strip_prefix('v').unwrap_or(text);
         let numbers: Vec<Option<u16>> = bare.split('.').map(|n| n.parse().ok().filter(|_| !n.starts_with('+'))).collect();
         let (minor, patch) = match numbers.as_slice() {
-            [Some(major), Some(minor)] => (crate::profile::flags::v(*major, *minor), 0),
-            [Some(major), Some(minor), Some(patch)] => (crate::profile::flags::v(*major, *minor), *patch),
+            [Some(major), Some(minor)] => (crate::profile::flags::v(*major, *minor), None),
+            [Some(major), Some(minor), Some(patch)] => (crate::profile::flags::v(*major, *minor), Some(*patch)),
             _ => return Err(format!("{text:?} is not a Kubernetes version; write it as 1.37 or 1.37.2 ({range} are supported)")),
         };
         if !supported.contains(&minor) {
@@ -106,9 +106,19 @@ impl KubeVersion {
     }
 }
 
+impl KubeVersion {
+    /// The release an image tag names: the patch given, or the minor's first release.
+    pub fn release(&self) -> String {
+        format!("{}.{}", self.minor, self.patch.unwrap_or(0))
+    }
+}
+
 impl fmt::Display for KubeVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", self.minor, self.patch)
+        match self.patch {
+            Some(patch) => write!(f, "{}.{patch}", self.minor),
+            None => write!(f, "{}", self.minor),
+        }
     }
 }
 

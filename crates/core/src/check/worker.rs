@@ -373,6 +373,13 @@ fn check_identity(
             Some(Ok(cert)) => (path.clone(), cert),
             _ => return,
         },
+        // A system:node client certificate carries no IP; the node-identity check covers it.
+        (None, Some(c)) if c.cert.common_name.as_deref().is_some_and(|cn| cn.starts_with("system:node:")) => {
+            if ctx.version >= v(1, 7) {
+                check_node_identity(name, c, out);
+            }
+            return;
+        }
         (None, Some(c)) => (c.cert_path.clone(), c.cert.clone()),
         (None, None) => return,
     };

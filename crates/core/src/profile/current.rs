@@ -61,7 +61,7 @@ const REGISTRY: &str = "registry.k8s.io";
 pub const APISERVER_KUBELET_CLIENT: &str = "kube-apiserver-kubelet-client";
 
 pub fn kube_proxy_image(version: KubeVersion) -> String {
-    format!("{REGISTRY}/kube-proxy:v{version}")
+    format!("{REGISTRY}/kube-proxy:v{}", version.release())
 }
 
 pub fn coredns_image(version: Version) -> String {
@@ -532,6 +532,6 @@ mod tests {
             assert!(COREDNS.iter().any(|(minor, _)| *minor == version), "{version}");
         }
         assert_eq!(coredns_image(v(1, 33)), "registry.k8s.io/coredns/coredns:v1.12.0");
-        assert_eq!(kube_proxy_image(KubeVersion { minor: v(1, 37), patch: 2 }), "registry.k8s.io/kube-proxy:v1.37.2");
+        assert_eq!(kube_proxy_image(KubeVersion { minor: v(1, 37), patch: Some(2) }), "registry.k8s.io/kube-proxy:v1.37.2");
     }
 }
