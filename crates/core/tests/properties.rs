@@ -131,3 +131,45 @@ proptest! {
         }
     }
 }
+
+/// A random valid current-profile project: any supported version, delivery, proxy mode and admin group.
+fn current_file(max_workers: usize) -> impl Strategy<Value = SpecFile> {
+    (
+        workers(max_workers),
+        prop::sample::select(studio::profile::current::SUPPORTED.to_vec()),
+        prop::option::of(0u16..20),
+        prop::sample::select(vec!["static-pod", "daemonset"]),
+        prop::sample::select(vec!["iptables", "nftables"]),
+        prop::sample::select(vec!["kubeadm:cluster-admins", "system:masters"]),
+        "[a-z]{1,10}(\\.[a-z]{2,5})?",
+    )
+        .prop_map(|(workers, version, patch, delivery, mode, group, domain)| {
+            let mut file = SpecFile { workers, ..SpecFile::defaults(studio::profile::ProfileId::Current) };
+            file.kubernetes_version = match patch {
+                Some(patch) => format!("{version}.{patch}"),
+                None => version.to_string(),
+            };
+            file.kube_proxy.delivery = delivery.into();
+            file.kube_proxy.mode = mode.into();
+            file.kubectl.admin_group = group.into();
+            file.cluster.domain = domain;
+            file.keys.algorithm = KeyAlgorithm::EcdsaP256.as_str().into();
+            file
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn current_projects_round_trip_and_their_bundles_pass_every_check(file in current_file(20)) {
+        let spec = file.validate(common::now()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        let yaml = spec.to_file().to_yaml();
+        let again = studio::input::spec_from_yaml(&yaml, common::now()).map_err(|e| TestCaseError::fail(format!("{e:?}\n{yaml}")))?;
+        prop_assert_eq!(&again, &spec);
+        let bundle = common::generate(&spec, false);
+        let report = studio::check::check(&studio::check::BundleFiles::from_bundle(&bundle), &studio::check_context(&spec, common::now()));
+        let bad: Vec<_> = report.findings.iter().filter(|f| f.status != studio::check::Status::Pass).collect();
+        prop_assert!(bad.is_empty(), "{:#?}", bad);
+    }
+}
