@@ -10,6 +10,7 @@ use yew::prelude::*;
 
 use crate::components::browser::Browser;
 use crate::components::checks::Checks;
+use crate::components::history::SinceGuide;
 use crate::components::form::FieldGroup;
 use crate::components::workers::Workers;
 use crate::fields::{input_id, Group};
@@ -122,6 +123,7 @@ pub fn app() -> Html {
         Callback::from(move |_| d.dispatch(Action::Reset))
     };
 
+    let reset_label = if state.file.profile == "current" { "Reset to the current profile's defaults" } else { "Reset to the guide's example" };
     let error_count = state.errors.len();
     let status = match &state.progress {
         Progress::Idle => html! {},
@@ -142,6 +144,7 @@ pub fn app() -> Html {
             </header>
             <main>
                 <form class="spec" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())} aria-label="Cluster parameters">
+                    <FieldGroup group={Group::Profile} state={state.clone()} />
                     <FieldGroup group={Group::Cluster} state={state.clone()} />
                     <Workers state={state.clone()} />
                     <FieldGroup group={Group::Authority} state={state.clone()} />
@@ -156,7 +159,7 @@ pub fn app() -> Html {
                             <button type="button" onclick={load_project}>{ "Load project" }</button>
                             <label class="file-pick" for="project-file">{ "…or load a project file" }</label>
                             <input type="file" id="project-file" accept=".yaml,.yml,text/yaml" onchange={load_project_file} />
-                            <button type="button" onclick={reset}>{ "Reset to the guide's example" }</button>
+                            <button type="button" onclick={reset}>{ reset_label }</button>
                         </div>
                         if let Some(message) = &state.load_error { <p class="error" role="alert">{ message }</p> }
                     </details>
@@ -216,6 +219,7 @@ pub fn app() -> Html {
                     if let Some(bundle) = state.bundle.clone() {
                         <Browser state={state.clone()} {bundle} />
                     }
+                    <SinceGuide />
                 </section>
             </main>
         </>

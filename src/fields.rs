@@ -2,10 +2,12 @@
 //! file. Field paths are the same strings validation reports, so errors land beside their field.
 
 use studio::input::SpecFile;
+use studio::profile::ProfileId;
 use studio::spec::{KeyAlgorithm, ProxyMode};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Group {
+    Profile,
     Cluster,
     Authority,
     Keys,
@@ -15,6 +17,7 @@ pub enum Group {
 impl Group {
     pub fn title(self) -> &'static str {
         match self {
+            Group::Profile => "Kubernetes version",
             Group::Cluster => "Cluster",
             Group::Authority => "Certificate authority",
             Group::Keys => "Keys & validity",
@@ -39,8 +42,10 @@ pub struct FieldDef {
     pub control: Control,
     pub get: fn(&SpecFile) -> String,
     pub set: fn(&mut SpecFile, String),
-    /// Shown only when this returns true (the CA import fields).
+    /// Shown only when this returns true (the CA import fields, one profile's fields).
     pub visible: fn(&SpecFile) -> bool,
+    /// A sentence under the field: what the choice means.
+    pub hint: &'static str,
 }
 
 fn always(_: &SpecFile) -> bool {
@@ -55,6 +60,22 @@ fn generating(f: &SpecFile) -> bool {
     f.ca.source != "import"
 }
 
+fn guide(f: &SpecFile) -> bool {
+    f.profile == ProfileId::Guide2016.as_str()
+}
+
+fn current(f: &SpecFile) -> bool {
+    f.profile == ProfileId::Current.as_str()
+}
+
+/// Choosing a profile swaps every field still at the old profile's default for the new one's.
+fn switch_profile(f: &mut SpecFile, value: String) {
+    match ProfileId::parse(&value) {
+        Some(profile) => *f = f.switch_profile(profile),
+        None => f.profile = value,
+    }
+}
+
 const ALGORITHMS: &[&str] = &[
     KeyAlgorithm::Rsa2048.as_str_const(),
     KeyAlgorithm::Rsa3072.as_str_const(),
@@ -62,10 +83,17 @@ const ALGORITHMS: &[&str] = &[
     KeyAlgorithm::EcdsaP256.as_str_const(),
     KeyAlgorithm::EcdsaP384.as_str_const(),
 ];
-const MODES: &[&str] = &[ProxyMode::Iptables.as_str_const(), ProxyMode::Userspace.as_str_const()];
+const GUIDE_MODES: &[&str] = &[ProxyMode::Iptables.as_str_const(), ProxyMode::Userspace.as_str_const()];
+const CURRENT_MODES: &[&str] = &[ProxyMode::Iptables.as_str_const(), ProxyMode::Nftables.as_str_const()];
+const PROFILES: &[&str] = &["guide-2016", "current"];
+const DELIVERIES: &[&str] = &["static-pod", "daemonset"];
+const ADMIN_GROUPS: &[&str] = &["kubeadm:cluster-admins", "system:masters"];
 
 macro_rules! field {
     ($path:literal, $label:literal, $group:ident, $control:expr, $($part:tt).+, $visible:expr) => {
+        field!($path, $label, $group, $control, $($part).+, $visible, "")
+    };
+    ($path:literal, $label:literal, $group:ident, $control:expr, $($part:tt).+, $visible:expr, $hint:expr) => {
         FieldDef {
             path: $path,
             label: $label,
@@ -74,6 +102,7 @@ macro_rules! field {
             get: |f| f.$($part).+.to_string(),
             set: |f, v| f.$($part).+ = v.into(),
             visible: $visible,
+            hint: $hint,
         }
     };
 }
@@ -89,11 +118,31 @@ pub fn input_id(path: &str) -> String {
 }
 
 pub const FIELDS: &[FieldDef] = &[
+    FieldDef {
+        path: "profile",
+        label: "Profile",
+        group: Group::Profile,
+        control: Control::Choice(PROFILES),
+        get: |f| f.profile.clone(),
+        set: switch_profile,
+        visible: always,
+        hint: "guide-2016 reproduces the 2016 guide's files for Kubernetes 1.2 exactly; current writes what a careful operator installs on 1.33 to 1.37 today. Fields you changed are kept when you switch.",
+    },
+    field!("kubernetesVersion", "Kubernetes version (1.33 to 1.37, e.g. 1.37 or 1.37.2)", Profile, Control::Text, kubernetes_version, current,
+        "Sets the kube-proxy image tag and the CoreDNS release, and which settings the files may use."),
+    field!("kubeProxy.delivery", "kube-proxy runs as", Profile, Control::Choice(DELIVERIES), kube_proxy.delivery, current,
+        "static-pod: on every worker from the kubelet's manifest directory, with its own certificate (the guide's way). daemonset: applied once from the workstation, authenticated by a ServiceAccount token (kubeadm's way)."),
+    field!("kubectl.adminGroup", "Admin certificate group", Profile, Control::Choice(ADMIN_GROUPS), kubectl.admin_group, current,
+        "kubeadm:cluster-admins is bound to cluster-admin by a ClusterRoleBinding the bundle ships, so the access can be revoked by deleting the binding. system:masters bypasses RBAC entirely and cannot be revoked short of replacing the CA: keep it for a break-glass credential."),
     field!("cluster.apiServer", "API server URL (load balancer)", Cluster, Control::Text, cluster.api_server, always),
     field!("cluster.dnsIP", "Cluster DNS IP", Cluster, Control::Text, cluster.dns_ip, always),
     field!("cluster.domain", "Cluster domain", Cluster, Control::Text, cluster.domain, always),
     field!("cluster.serviceCIDR", "Service network (CIDR)", Cluster, Control::Text, cluster.service_cidr, always),
-    field!("kubeProxy.mode", "kube-proxy mode", Cluster, Control::Choice(MODES), kube_proxy.mode, always),
+    field!("cluster.podCIDR", "Pod network (CIDR)", Cluster, Control::Text, cluster.pod_cidr, current,
+        "kube-proxy's clusterCIDR: traffic from outside it to a Service is masqueraded."),
+    field!("kubeProxy.mode", "kube-proxy mode", Cluster, Control::Choice(GUIDE_MODES), kube_proxy.mode, guide),
+    field!("kubeProxy.mode", "kube-proxy mode", Cluster, Control::Choice(CURRENT_MODES), kube_proxy.mode, current,
+        "nftables is GA since 1.33 and scales better; iptables is still kube-proxy's default."),
     field!("ca.source", "CA source", Authority, Control::Choice(&["generate", "import"]), ca.source, always),
     field!("ca.commonName", "CA common name", Authority, Control::Text, ca.common_name, generating),
     field!("ca.validityDays", "CA validity (days)", Authority, Control::Number, ca.validity_days.0, generating),
@@ -101,7 +150,9 @@ pub const FIELDS: &[FieldDef] = &[
     field!("ca.key", "CA private key (PEM; stays in this tab)", Authority, Control::Pem, ca.key, importing),
     field!("keys.algorithm", "Key algorithm", Keys, Control::Choice(ALGORITHMS), keys.algorithm, always),
     field!("keys.validityDays", "Certificate validity (days)", Keys, Control::Number, keys.validity_days.0, always),
-    field!("kubelet.housekeepingInterval", "Kubelet housekeeping interval", Advanced, Control::Text, kubelet.housekeeping_interval, always),
+    field!("kubelet.housekeepingInterval", "Kubelet housekeeping interval", Advanced, Control::Text, kubelet.housekeeping_interval, guide),
+    field!("kubelet.containerRuntimeEndpoint", "Container runtime socket (CRI)", Advanced, Control::Text, kubelet.container_runtime_endpoint, current,
+        "containerd's default; CRI-O listens on unix:///var/run/crio/crio.sock."),
     field!("kubeProxy.image", "kube-proxy image (empty: the profile's)", Advanced, Control::Text, kube_proxy.image, always),
     field!("paths.sslDir", "Worker SSL directory", Advanced, Control::Text, paths.ssl_dir, always),
     field!("paths.caCert", "CA certificate on the node", Advanced, Control::Text, paths.ca_cert, always),
@@ -109,6 +160,8 @@ pub const FIELDS: &[FieldDef] = &[
     field!("paths.manifestsDir", "Static pod directory", Advanced, Control::Text, paths.manifests_dir, always),
     field!("paths.kubeletUnit", "Kubelet unit file", Advanced, Control::Text, paths.kubelet_unit, always),
     field!("paths.kubeletBinary", "Kubelet binary", Advanced, Control::Text, paths.kubelet_binary, always),
+    field!("paths.kubeletConfig", "KubeletConfiguration file", Advanced, Control::Text, paths.kubelet_config, current),
+    field!("paths.kubeProxyDir", "kube-proxy directory (config, kubeconfig, credentials)", Advanced, Control::Text, paths.kube_proxy_dir, current),
     field!("kubectl.cluster", "kubectl cluster name", Advanced, Control::Text, kubectl.cluster, always),
     field!("kubectl.user", "kubectl user name", Advanced, Control::Text, kubectl.user, always),
     field!("kubectl.context", "kubectl context name", Advanced, Control::Text, kubectl.context, always),

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use studio::input::{FieldError, SpecFile, WorkerInput};
 use studio::check::{BundleFiles, CheckContext, Report};
 use studio::pki::KeySet;
+use studio::profile::ProfileId;
 use studio::{Bundle, ClusterSpec};
 use yew::Reducible;
 
@@ -184,7 +185,10 @@ impl Reducible for State {
                     edited = false;
                 }
             },
-            Action::Reset => return Rc::new(State::with_file(SpecFile::default(), None)),
+            Action::Reset => {
+                let profile = ProfileId::parse(&next.file.profile).unwrap_or(ProfileId::Guide2016);
+                return Rc::new(State::with_file(SpecFile::defaults(profile), None));
+            }
             Action::Progress(progress) => {
                 next.progress = progress;
                 edited = false;

@@ -2,9 +2,11 @@
 
 use std::rc::Rc;
 
+use studio::profile::history::topic_of;
 use studio::{Bundle, Machine};
 use yew::prelude::*;
 
+use crate::components::history;
 use crate::platform;
 use crate::state::{Action, State};
 
@@ -85,7 +87,9 @@ pub fn browser(props: &BrowserProps) -> Html {
             </section>
         }
     };
+    let current_profile = bundle.find("README.txt").is_some_and(|readme| readme.content.contains("profile current "));
     let preview = selected.as_deref().and_then(|path| bundle.find(path)).map(|artifact| {
+        let since = topic_of(artifact).filter(|_| current_profile).map(history::for_topic);
         let text = artifact.content.clone();
         let copy = Callback::from(move |_| platform::copy(&text));
         let bytes = artifact.content.clone();
@@ -102,6 +106,7 @@ pub fn browser(props: &BrowserProps) -> Html {
                     <button type="button" onclick={download}>{ "Download file" }</button>
                 </header>
                 <pre tabindex="0">{ &artifact.content }</pre>
+                { since.unwrap_or_default() }
             </article>
         }
     });

@@ -16,12 +16,12 @@ pub struct GroupProps {
 #[function_component(FieldGroup)]
 pub fn field_group(props: &GroupProps) -> Html {
     let state = &props.state;
-    let fields = FIELDS.iter().filter(|f| f.group == props.group && (f.visible)(&state.file));
+    let fields = FIELDS.iter().enumerate().filter(|(_, f)| f.group == props.group && (f.visible)(&state.file));
     let open = props.group != Group::Advanced;
     html! {
         <details class="group" open={open}>
             <summary>{ props.group.title() }</summary>
-            { for fields.map(|field| {
+            { for fields.map(|(index, field)| {
                 let id = input_id(field.path);
                 let error = state.errors.get(field.path).cloned();
                 let value = (field.get)(&state.file);
@@ -29,16 +29,18 @@ pub fn field_group(props: &GroupProps) -> Html {
                 let dispatch = state.dispatcher();
                 let invalid = if error.is_some() { "true" } else { "false" };
                 let error_id = format!("{id}-error");
-                let described = error.as_ref().map(|_| error_id.clone());
+                let hint_id = format!("{id}-hint");
+                let described = match (&error, field.hint.is_empty()) {
+                    (Some(_), true) => Some(error_id.clone()),
+                    (Some(_), false) => Some(format!("{error_id} {hint_id}")),
+                    (None, false) => Some(hint_id.clone()),
+                    (None, true) => None,
+                };
                 let control = match field.control {
                     Control::Choice(options) => {
-                        let onchange = Callback::from(move |e: Event| {
-                            dispatch.dispatch(Action::Set(set, e.target_unchecked_into::<HtmlSelectElement>().value()));
-                        });
+                        let onchange = Callback::from(move |value: String| dispatch.dispatch(Action::Set(set, value)));
                         html! {
-                            <select id={id.clone()} {onchange} aria-invalid={invalid} aria-describedby={described.clone()}>
-                                { for options.iter().map(|o| html! { <option value={*o} selected={*o == value}>{ *o }</option> }) }
-                            </select>
+                            <Choice id={id.clone()} {options} value={value} {onchange} invalid={invalid} described={described.clone()} />
                         }
                     }
                     Control::Pem => {
@@ -80,10 +82,14 @@ pub fn field_group(props: &GroupProps) -> Html {
                         }
                     }
                 };
+                // Keyed, so a field that appears (another profile's) never takes over another's element.
                 html! {
-                    <div class={classes!("field", error.as_ref().map(|_| "has-error"))}>
+                    <div key={index} class={classes!("field", error.as_ref().map(|_| "has-error"))}>
                         <label for={id.clone()}>{ field.label }</label>
                         { control }
+                        if !field.hint.is_empty() {
+                            <p class="hint" id={hint_id}>{ field.hint }</p>
+                        }
                         if let Some(message) = error {
                             <p class="error" id={error_id} role="alert">{ message }</p>
                         }
@@ -91,5 +97,39 @@ pub fn field_group(props: &GroupProps) -> Html {
                 }
             }) }
         </details>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ChoiceProps {
+    id: String,
+    options: &'static [&'static str],
+    value: String,
+    onchange: Callback<String>,
+    invalid: &'static str,
+    described: Option<String>,
+}
+
+/// A select that always shows the model's value: once a person has picked an option, the browser
+/// no longer follows `selected` attributes, so the value is set on the element after each render.
+#[function_component(Choice)]
+fn choice(props: &ChoiceProps) -> Html {
+    let select = use_node_ref();
+    {
+        let select = select.clone();
+        use_effect_with(props.value.clone(), move |value| {
+            if let Some(element) = select.cast::<HtmlSelectElement>() {
+                element.set_value(value);
+            }
+        });
+    }
+    let onchange = {
+        let callback = props.onchange.clone();
+        Callback::from(move |e: Event| callback.emit(e.target_unchecked_into::<HtmlSelectElement>().value()))
+    };
+    html! {
+        <select ref={select} id={props.id.clone()} {onchange} aria-invalid={props.invalid} aria-describedby={props.described.clone()}>
+            { for props.options.iter().map(|o| html! { <option value={*o} selected={*o == props.value}>{ *o }</option> }) }
+        </select>
     }
 }

@@ -3,4 +3,5 @@
 pub mod browser;
 pub mod checks;
 pub mod form;
+pub mod history;
 pub mod workers;

@@ -226,3 +226,58 @@ test('a large cluster is browsed through a filter', async ({ page }) => {
   await expect(page.getByRole('region', { name: 'Worker node037' })).toBeVisible();
   await expect(page.locator('#checks-summary')).toHaveText(/0 failed$/);
 });
+
+test('switches to the current profile, explains what changed since 2016, and its bundle passes the official schemas', async ({ page }, info) => {
+  await open(page);
+  await page.getByLabel('Worker 2 IP').fill('192.168.2.22');
+  await page.getByLabel('Profile', { exact: true }).selectOption('current');
+  // Defaults follow the profile; what the user typed stays.
+  await expect(page.getByLabel('Kubernetes version (1.33 to 1.37, e.g. 1.37 or 1.37.2)')).toHaveValue('1.37');
+  await expect(page.getByLabel('Worker kubeconfig')).toHaveValue('/etc/kubernetes/kubelet.conf');
+  await expect(page.getByLabel('Worker 2 IP')).toHaveValue('192.168.2.22');
+  await expect(page.locator('#kubectl-adminGroup-hint')).toContainText('cannot be revoked');
+  await expect(page.getByLabel('Kubelet housekeeping interval')).toHaveCount(0);
+  await expect(page.getByLabel('Admin certificate group')).toHaveValue('kubeadm:cluster-admins');
+  await expect(page.getByLabel('kube-proxy mode')).toHaveValue('iptables');
+  // A choice the person made gives way to the model when the project is reset.
+  await page.getByLabel('Admin certificate group').selectOption('system:masters');
+  await page.locator('summary', { hasText: 'Project file' }).click();
+  await page.getByRole('button', { name: "Reset to the current profile's defaults" }).click();
+  await expect(page.getByLabel('Admin certificate group')).toHaveValue('kubeadm:cluster-admins');
+  await expect(page.getByLabel('Worker 2 IP')).toHaveValue('192.168.2.2');
+  await page.getByLabel('Worker 2 IP').fill('192.168.2.22');
+
+  // A version the profile does not support is named beside its field, and nothing is generated.
+  const version = page.getByLabel('Kubernetes version (1.33 to 1.37, e.g. 1.37 or 1.37.2)');
+  await version.fill('1.32');
+  await expect(page.locator('#kubernetesVersion-error')).toHaveText('Kubernetes 1.32 is not supported by the current profile; choose 1.33 to 1.37');
+  await expect(page.locator('#generate')).toBeDisabled();
+  await version.fill('1.33');
+  await page.getByLabel('kube-proxy runs as').selectOption('daemonset');
+  await page.getByLabel('kube-proxy mode').selectOption('nftables');
+
+  const dir = mkdtempSync(join(tmpdir(), 'studio-current-'));
+  const root = await generateAndDownload(page, dir);
+  await expect(page.locator('#checks-summary')).toHaveText(/passed, 0 warnings, 0 failed$/);
+
+  // The preview of a file shows what the guide had instead, and why.
+  await page.getByRole('region', { name: 'Worker worker01' }).getByRole('button', { name: /kubelet-client\.crt$/ }).click();
+  const since = page.getByRole('complementary', { name: 'Since 2016' });
+  await expect(since).toContainText('CN=system:node:worker01, O=system:nodes');
+  await expect(since).toContainText('Kubernetes 1.7');
+  await page.getByRole('region', { name: 'Cluster add-ons' }).getByRole('button', { name: /coredns-deployment\.yaml$/ }).click();
+  await expect(since).toContainText('SkyDNS');
+  await page.locator('#since-2016 summary').click();
+  await expect(page.locator('#since-2016')).toContainText('--api-servers was removed in 1.8');
+  await page.screenshot({ path: info.outputPath('current.png'), fullPage: true });
+
+  const subject = run('openssl', ['x509', '-in', join(root, 'workers/worker02/var/lib/kubelet/pki/kubelet.crt'), '-noout', '-subject', '-ext', 'subjectAltName'], dir);
+  expect(subject).toContain('CN = system:node:worker02');
+  expect(subject).toContain('IP Address:192.168.2.22');
+  const manifests = filesBelow(join(root, 'cluster-addons')).filter((f) => f.endsWith('.yaml'));
+  expect(manifests).toHaveLength(13);
+  const validated = run('kubernetes-validate', ['--strict', '-k', '1.33.0', ...manifests], dir);
+  expect(validated.split('\n').filter((l) => l.startsWith('INFO') && l.includes('passed'))).toHaveLength(13);
+  const dns = readFileSync(join(root, 'cluster-addons/coredns-deployment.yaml'), 'utf8');
+  expect(dns).toContain('registry.k8s.io/coredns/coredns:v1.12.0');
+});
