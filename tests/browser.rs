@@ -114,3 +114,31 @@ async fn keys_that_still_fit_are_reused_and_only_new_ones_made() {
     let (_, made) = keygen::generate(&changed, &again, 2, |_, _| {}).await.unwrap();
     assert_eq!(made, 6, "a new algorithm makes every key anew");
 }
+
+#[wasm_bindgen_test]
+fn a_current_profile_bundle_made_in_the_browser_passes_its_checks() {
+    let mut file = SpecFile::defaults(studio::profile::ProfileId::Current);
+    file.keys.algorithm = "ecdsa-p256".into();
+    file.kube_proxy.delivery = "daemonset".into();
+    let spec = file.validate(platform::now()).unwrap();
+    let (bundle, report) = studio::generate_checked(&spec, &KeySet::generate(&studio::key_requests(&spec)).unwrap(), RenderOptions { now: platform::now(), include_ca_key: false }).unwrap();
+    assert!(!report.has_failures() && report.count(studio::check::Status::Warn) == 0, "{}", report.to_text());
+    let der = certificate(&bundle, "workers/worker02/var/lib/kubelet/pki/kubelet-client.crt");
+    let (_, cert) = x509_parser::parse_x509_certificate(&der).unwrap();
+    assert_eq!(cert.subject().to_string(), "O=system:nodes, CN=system:node:worker02");
+    assert!(bundle.find("cluster-addons/kube-proxy-daemonset.yaml").is_some());
+    assert!(bundle.find("workers/worker02/var/lib/kube-proxy/kube-proxy.key").is_none(), "a DaemonSet needs no kube-proxy key on the node");
+}
+
+#[wasm_bindgen_test]
+fn switching_the_profile_in_the_studio_keeps_the_workers_and_makes_new_keys_only_for_new_roles() {
+    let state = Rc::new(State::restore()).reduce(Action::Reset);
+    let state = state.reduce(Action::SetWorkerIp(0, "192.168.9.1".into()));
+    let state = state.reduce(Action::Set(|f, v| *f = f.switch_profile(studio::profile::ProfileId::parse(&v).unwrap()), "current".into()));
+    assert_eq!(state.file.workers[0].ip, "192.168.9.1");
+    assert_eq!(state.file.paths.kubelet_config, "/var/lib/kubelet/config.yaml");
+    assert!(state.errors.is_empty(), "{:?}", state.errors);
+    // The CA, 3 x (client, serving, kube-proxy) and the admin.
+    assert_eq!(state.key_plan(), Some((11, 0)));
+    platform::save(STORAGE_KEY, &SpecFile::default().to_yaml());
+}
