@@ -249,6 +249,23 @@ fn cluster_role_binding(name: &str, role: &str, subject: Subject) -> Manifest {
     })
 }
 
+fn service_account(name: &str) -> Manifest {
+    Manifest::ServiceAccount(Object { api_version: "v1", kind: "ServiceAccount", metadata: meta(name, true, OrderedMap::default()), body: NoBody {} })
+}
+
+fn config_map(name: &str, labels: OrderedMap, data: Vec<(String, String)>) -> Manifest {
+    Manifest::ConfigMap(Object { api_version: "v1", kind: "ConfigMap", metadata: meta(name, true, labels), body: ConfigMapData { data: OrderedMap(data) } })
+}
+
+fn cluster_role(name: &str, rules: Vec<PolicyRule>) -> Manifest {
+    Manifest::ClusterRole(Object {
+        api_version: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRole",
+        metadata: meta(name, false, OrderedMap::default()),
+        body: Rules { rules },
+    })
+}
+
 fn service_account_subject(name: &str) -> Subject {
     Subject { kind: "ServiceAccount", api_group: None, name: name.into(), namespace: Some(NAMESPACE) }
 }
@@ -270,7 +287,7 @@ pub fn kube_proxy_daemonset(plan: &Plan, current: &Current, layout: &CurrentLayo
         AddonManifest {
             file_name: "kube-proxy-serviceaccount.yaml",
             note: "The ServiceAccount kube-proxy runs as (its identity: system:serviceaccount:kube-system:kube-proxy)",
-            manifest: Manifest::ServiceAccount(Object { api_version: "v1", kind: "ServiceAccount", metadata: meta("kube-proxy", true, OrderedMap::default()), body: NoBody {} }),
+            manifest: service_account("kube-proxy"),
         },
         AddonManifest {
             file_name: "kube-proxy-clusterrolebinding.yaml",
@@ -280,17 +297,11 @@ pub fn kube_proxy_daemonset(plan: &Plan, current: &Current, layout: &CurrentLayo
         AddonManifest {
             file_name: "kube-proxy-configmap.yaml",
             note: "kube-proxy's KubeProxyConfiguration and a kubeconfig that authenticates with the ServiceAccount token",
-            manifest: Manifest::ConfigMap(Object {
-                api_version: "v1",
-                kind: "ConfigMap",
-                metadata: meta("kube-proxy", true, labels.clone()),
-                body: ConfigMapData {
-                    data: OrderedMap(vec![
-                        (crate::plan::names::PROXY_CONFIG.to_owned(), config),
-                        (crate::plan::names::PROXY_KUBECONFIG.to_owned(), kubeconfig),
-                    ]),
-                },
-            }),
+            manifest: config_map(
+                "kube-proxy",
+                labels.clone(),
+                vec![(crate::plan::names::PROXY_CONFIG.to_owned(), config), (crate::plan::names::PROXY_KUBECONFIG.to_owned(), kubeconfig)],
+            ),
         },
         AddonManifest {
             file_name: "kube-proxy-daemonset.yaml",
@@ -409,22 +420,15 @@ pub fn dns_addon(plan: &Plan, current: &Current) -> Vec<AddonManifest> {
         AddonManifest {
             file_name: "coredns-serviceaccount.yaml",
             note: "The ServiceAccount CoreDNS runs as",
-            manifest: Manifest::ServiceAccount(Object { api_version: "v1", kind: "ServiceAccount", metadata: meta("coredns", true, OrderedMap::default()), body: NoBody {} }),
+            manifest: service_account("coredns"),
         },
         AddonManifest {
             file_name: "coredns-clusterrole.yaml",
             note: "What CoreDNS may read: Services, Pods, Namespaces, Endpoints and EndpointSlices",
-            manifest: Manifest::ClusterRole(Object {
-                api_version: "rbac.authorization.k8s.io/v1",
-                kind: "ClusterRole",
-                metadata: meta("system:coredns", false, OrderedMap::default()),
-                body: Rules {
-                    rules: vec![
-                        read("", vec!["endpoints", "services", "pods", "namespaces"]),
-                        read("discovery.k8s.io", vec!["endpointslices"]),
-                    ],
-                },
-            }),
+            manifest: cluster_role(
+                "system:coredns",
+                vec![read("", vec!["endpoints", "services", "pods", "namespaces"]), read("discovery.k8s.io", vec!["endpointslices"])],
+            ),
         },
         AddonManifest {
             file_name: "coredns-clusterrolebinding.yaml",
@@ -434,12 +438,7 @@ pub fn dns_addon(plan: &Plan, current: &Current) -> Vec<AddonManifest> {
         AddonManifest {
             file_name: "coredns-configmap.yaml",
             note: "The Corefile: serves the cluster domain from the API, forwards the rest to the node's resolver",
-            manifest: Manifest::ConfigMap(Object {
-                api_version: "v1",
-                kind: "ConfigMap",
-                metadata: meta("coredns", true, OrderedMap::default()),
-                body: ConfigMapData { data: OrderedMap(vec![("Corefile".into(), corefile(spec.cluster.domain.as_str()))]) },
-            }),
+            manifest: config_map("coredns", OrderedMap::default(), vec![("Corefile".into(), corefile(spec.cluster.domain.as_str()))]),
         },
         AddonManifest {
             file_name: "coredns-deployment.yaml",
@@ -489,18 +488,14 @@ pub fn cluster_rbac(current: &Current) -> Vec<AddonManifest> {
         AddonManifest {
             file_name: "apiserver-to-kubelet-clusterrole.yaml",
             note: "What the API server may do on a kubelet: logs, exec/attach/port-forward (nodes/proxy), stats and metrics",
-            manifest: Manifest::ClusterRole(Object {
-                api_version: "rbac.authorization.k8s.io/v1",
-                kind: "ClusterRole",
-                metadata: meta("worker-studio:apiserver-to-kubelet", false, OrderedMap::default()),
-                body: Rules {
-                    rules: vec![PolicyRule {
-                        api_groups: vec![""],
-                        resources: vec!["nodes/proxy", "nodes/stats", "nodes/log", "nodes/metrics", "nodes/spec"],
-                        verbs: vec!["*"],
-                    }],
-                },
-            }),
+            manifest: cluster_role(
+                "worker-studio:apiserver-to-kubelet",
+                vec![PolicyRule {
+                    api_groups: vec![""],
+                    resources: vec!["nodes/proxy", "nodes/stats", "nodes/log", "nodes/metrics", "nodes/spec"],
+                    verbs: vec!["*"],
+                }],
+            ),
         },
         AddonManifest {
             file_name: "apiserver-to-kubelet-clusterrolebinding.yaml",
