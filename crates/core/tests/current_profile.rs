@@ -288,7 +288,7 @@ fn kubeconfigs_load_in_kubectl_and_name_the_node() {
 fn scripts_and_units_pass_shellcheck_and_systemd_and_install_stages_exactly() {
     let (tmp, root, bundle) = unpacked(&spec("1.37", "static-pod", |_| {}), false);
     let scripts: Vec<PathBuf> = files_below(&root).into_iter().filter(|p| p.to_string_lossy().ends_with(".sh")).collect();
-    assert_eq!(scripts.len(), 5, "{scripts:?}");
+    assert_eq!(scripts.len(), 11, "{scripts:?}");
     for script in &scripts {
         run("bash", &["-n", path_str(script)], &root);
         run("shellcheck", &["-S", "style", path_str(script)], &root);
@@ -419,4 +419,57 @@ fn switching_profiles_keeps_what_the_user_changed() {
     let spec = file.validate(common::now()).unwrap();
     assert_eq!(spec.kubernetes_version(), studio::profile::flags::v(1, 34));
     assert_eq!(spec.to_file(), file, "and writes back the same");
+}
+
+/// The keys-stay-on-the-node path with openssl alone: the node makes its keys and CSRs, the CA host
+/// signs them with each role's extensions, and install.sh keeps them.
+#[test]
+fn the_keys_on_node_path_issues_the_same_identities_with_openssl_alone() {
+    for algorithm in ["rsa-2048", "ecdsa-p384"] {
+        let spec = spec("1.37", "static-pod", |f| f.keys.algorithm = algorithm.into());
+        let (tmp, root, _) = unpacked(&spec, true);
+        let node = tmp.path().join("node");
+        run_env("bash", &[path_str(&root.join("workers/worker03/keys-on-node.sh"))], &root, &[("ROOT", path_str(&node))]);
+        let ca_host = tmp.path().join("ca-host");
+        fs::create_dir_all(&ca_host).unwrap();
+        for file in ["ca.crt", "ca.key"] {
+            fs::copy(root.join("ca-host/HOME").join(file), ca_host.join(file)).unwrap();
+        }
+        let placed = [("var/lib/kubelet/pki", "kubelet-client"), ("var/lib/kubelet/pki", "kubelet"), ("var/lib/kube-proxy", "kube-proxy")];
+        for (dir, stem) in placed {
+            assert_eq!(mode(&node.join(dir).join(format!("{stem}.key"))), 0o600, "{stem}.key");
+            fs::copy(node.join(dir).join(format!("{stem}.csr")), ca_host.join(format!("{stem}.csr"))).unwrap();
+        }
+        run("bash", &[path_str(&root.join("ca-host/sign-worker03.sh"))], &ca_host);
+        for (dir, stem) in placed {
+            fs::copy(ca_host.join(format!("{stem}.crt")), node.join(dir).join(format!("{stem}.crt"))).unwrap();
+        }
+        run_env("bash", &[path_str(&root.join("workers/worker03/install.sh"))], &root, &[("ROOT", path_str(&node)), ("KEYS_ON_NODE", "1")]);
+
+        // A node that asks for more than its identity is refused by the CA host.
+        let greedy = tmp.path().join("greedy");
+        fs::create_dir_all(&greedy).unwrap();
+        for file in ["ca.crt", "ca.key", "kubelet.csr", "kube-proxy.csr"] {
+            fs::copy(ca_host.join(file), greedy.join(file)).unwrap();
+        }
+        let key = path_str(&node.join("var/lib/kubelet/pki/kubelet-client.key")).to_owned();
+        run("openssl", &["req", "-new", "-key", &key, "-out", "kubelet-client.csr", "-subj", "/O=system:masters/CN=system:node:worker03"], &greedy);
+        let out = Command::new("bash").arg(root.join("ca-host/sign-worker03.sh")).current_dir(&greedy).output().unwrap();
+        assert!(!out.status.success(), "{algorithm}: a system:masters CSR must not be signed");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("kubelet-client.csr does not ask for /O=system:nodes/CN=system:node:worker03; refusing to sign it"));
+        assert!(!greedy.join("kubelet-client.crt").exists());
+
+        let pki = node.join("var/lib/kubelet/pki");
+        let ca = path_str(&ca_host.join("ca.crt")).to_owned();
+        run("openssl", &["verify", "-CAfile", &ca, "-purpose", "sslclient", path_str(&pki.join("kubelet-client.crt"))], &node);
+        run("openssl", &["verify", "-CAfile", &ca, "-purpose", "sslserver", "-verify_ip", "192.168.2.3", path_str(&pki.join("kubelet.crt"))], &node);
+        run("openssl", &["verify", "-CAfile", &ca, "-purpose", "sslclient", path_str(&node.join("var/lib/kube-proxy/kube-proxy.crt"))], &node);
+        for (dir, stem) in placed {
+            let key = stdout(&run("openssl", &["pkey", "-in", path_str(&node.join(dir).join(format!("{stem}.key"))), "-pubout"], &node));
+            let cert = stdout(&run("openssl", &["x509", "-in", path_str(&node.join(dir).join(format!("{stem}.crt"))), "-noout", "-pubkey"], &node));
+            assert_eq!(key, cert, "{algorithm}: {stem}.key was kept and matches its certificate");
+            let bundled = fs::read_to_string(root.join("workers/worker03").join(dir).join(format!("{stem}.key"))).unwrap();
+            assert_ne!(fs::read_to_string(node.join(dir).join(format!("{stem}.key"))).unwrap(), bundled, "{stem}: the node's own key");
+        }
+    }
 }

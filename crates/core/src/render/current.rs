@@ -1,7 +1,7 @@
 //! The current profile's machines: each worker's kubelet, kube-proxy and certificates, the
 //! workstation's kubectl credentials, and the cluster add-ons.
 
-use super::{addon_artifacts, artifact, dns_addon, install_script, kubectl, kubelet, loose};
+use super::{addon_artifacts, artifact, dns_addon, install_script, kubectl, kubelet, loose, node_commands};
 use crate::bundle::{Artifact, ArtifactKind, Location, Machine};
 use crate::pki::{Credentials, KUBE_PROXY_USER};
 use crate::plan::Plan;
@@ -24,6 +24,7 @@ pub(super) fn machines(
     let static_pod = current.proxy_delivery == ProxyDelivery::StaticPod;
     let proxy_pod = static_pod.then(|| yaml::to_string(&profile::kube_proxy_static_pod(plan, layout))).transpose()?;
     let proxy_kubeconfig = yaml::to_string(&profile::kube_proxy_kubeconfig(plan, current, layout))?;
+    let mut workers = Vec::new();
     for (worker, creds) in plan.workers().zip(&credentials.workers) {
         let machine = Machine::Worker(worker.name.clone());
         let at = |path: &NodePath| Location::Node(path.clone());
@@ -67,10 +68,17 @@ pub(super) fn machines(
                 "A static pod: the kubelet runs kube-proxy from its manifest directory", pod.clone()));
         }
         let install = install_script::render(plan, worker, &files);
-        artifacts.extend(files);
-        artifacts.push(artifact(&machine, loose("install.sh"), ArtifactKind::Script,
+        workers.extend(files);
+        workers.push(artifact(&machine, loose("install.sh"), ArtifactKind::Script,
             "Run as root on this worker: checks containerd and the host, writes every file above, then starts the kubelet", install));
+        workers.push(artifact(&machine, loose("keys-on-node.sh"), ArtifactKind::Script,
+            "Alternative: make this node's keys and CSRs on the node itself; the CA host signs them with sign-<name>.sh",
+            node_commands::current_keys_on_node(plan, layout, worker)));
+        artifacts.push(artifact(&Machine::CaHost, loose(&format!("sign-{}.sh", worker.name)), ArtifactKind::Script,
+            &format!("Signs {}'s CSRs on the CA host, each with its role's extensions (the keys-on-node path)", worker.name),
+            node_commands::current_sign_worker(plan, layout, worker)));
     }
+    artifacts.extend(workers);
 
     let ws = &plan.workstation;
     let workstation = Machine::Workstation;

@@ -48,9 +48,7 @@ pub fn render(plan: &Plan, worker: WorkerRef, files: &[Artifact]) -> String {
     let mut header: Vec<&str> = vec![&title, &writes, &again];
     header.extend(assumes.as_deref());
     header.push("ROOT=/some/dir writes the files below that directory instead, and skips the checks and systemctl.");
-    if current.is_none() {
-        header.push("KEYS_ON_NODE=1 keeps the key, CSR and certificate you made on the node with keys-on-node.sh.");
-    }
+    header.push("KEYS_ON_NODE=1 keeps the keys, CSRs and certificates you made on the node with keys-on-node.sh.");
     let mut s = Script::new(&header);
     s.blank().raw("ROOT=\"${ROOT:-}\"").raw("if [ -z \"$ROOT\" ]; then").indent("  ");
     s.raw("if [ \"$(id -u)\" -ne 0 ]; then")
@@ -68,19 +66,19 @@ pub fn render(plan: &Plan, worker: WorkerRef, files: &[Artifact]) -> String {
     for line in WRITE_FILE {
         s.raw(line);
     }
-    s.raw("}");
-    if current.is_none() {
-        s.blank();
-        for line in WRITE_KEY_MATERIAL {
-            s.raw(line);
-        }
-        s.raw("}");
+    s.raw("}").blank();
+    for line in WRITE_KEY_MATERIAL {
+        s.raw(line);
     }
+    s.raw("}");
     for file in files {
         let Location::Node(path) = &file.location else { continue };
         s.blank().comment(&format!("{path}: {}", file.note));
         let node = &plan.node;
-        let key_material = current.is_none() && [&node.openssl_cnf, &node.key, &node.csr, &node.cert].contains(&path);
+        let key_material = match &plan.current {
+            None => [&node.openssl_cnf, &node.key, &node.csr, &node.cert].contains(&path),
+            Some(l) => [&l.client_key, &l.client_cert, &l.serving_key, &l.serving_cert, &l.proxy_key, &l.proxy_cert].contains(&path),
+        };
         let function = if key_material { "write_key_material" } else { "write_file" };
         s.line_with_input(&[Sh(function), Arg(path.as_str()), Arg(&format!("{:04o}", file.mode))], &file.content);
     }

@@ -1,11 +1,13 @@
-//! The guide's keys-stay-on-the-node sequence: openssl commands for the worker (key and CSR) and for
-//! the CA host (signing), with one worker's values filled in; the same for the kubectl admin.
+//! The keys-stay-on-the-node sequence: openssl commands for the worker (keys and CSRs) and for the
+//! CA host (signing), with one worker's values filled in; the guide's, the current profile's, and
+//! the kubectl admin's.
 
 use super::openssl_cnf::{self, WORKER_IP_ENV};
 use super::shell::Script;
-use super::shell::Word::{Arg, Sh};
-use crate::plan::{names, Plan, WorkerRef};
-use crate::spec::KeyAlgorithm;
+use super::shell::Word::{Arg, Rooted, Sh};
+use crate::pki::{node_user, KUBE_PROXY_USER, NODES_GROUP};
+use crate::plan::{names, CurrentLayout, Plan, WorkerRef};
+use crate::spec::{KeyAlgorithm, NodePath, ProxyDelivery};
 
 fn words(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
@@ -170,5 +172,120 @@ pub fn sign_admin(plan: &Plan) -> String {
     let (first, groups) = admin_sign_command(plan);
     s.command_lines(&first, &groups);
     s.command(&["echo", &format!("Next: copy {} and {} to ~/{} on the workstation.", ws.cert, names::CA_CERT, ws.dir)]);
+    s.finish()
+}
+
+/// One certificate the current profile's node requests: where its key, CSR and certificate live,
+/// the subject it asks for, and the extensions section the CA host signs it with.
+struct NodeRequest {
+    key: NodePath,
+    csr: NodePath,
+    cert: NodePath,
+    subject: String,
+    section: &'static str,
+}
+
+fn with_extension(path: &NodePath, extension: &str) -> NodePath {
+    let name = path.file_name();
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    let dir = path.parent();
+    let dir = if dir == "/" { String::new() } else { dir.to_owned() };
+    NodePath::parse(&format!("{dir}/{stem}.{extension}")).unwrap_or_else(|_| path.clone())
+}
+
+fn node_requests(plan: &Plan, layout: &CurrentLayout, worker: WorkerRef) -> Vec<NodeRequest> {
+    let node_subject = format!("/O={NODES_GROUP}/CN={}", node_user(worker.name));
+    let request = |key: &NodePath, cert: &NodePath, subject: String, section| NodeRequest {
+        key: key.clone(),
+        csr: with_extension(cert, "csr"),
+        cert: cert.clone(),
+        subject,
+        section,
+    };
+    let mut requests = vec![
+        request(&layout.client_key, &layout.client_cert, node_subject.clone(), "client"),
+        request(&layout.serving_key, &layout.serving_cert, node_subject, "serving"),
+    ];
+    if plan.spec.current().is_some_and(|c| c.proxy_delivery == ProxyDelivery::StaticPod) {
+        requests.push(request(&layout.proxy_key, &layout.proxy_cert, format!("/CN={KUBE_PROXY_USER}"), "client"));
+    }
+    requests
+}
+
+/// `keys-on-node.sh` for the current profile: the node makes its own keys and CSRs (kubelet client,
+/// kubelet serving, kube-proxy); the CA host signs them with `sign-<name>.sh`.
+pub fn current_keys_on_node(plan: &Plan, layout: &CurrentLayout, worker: WorkerRef) -> String {
+    let requests = node_requests(plan, layout, worker);
+    let csrs: Vec<&str> = requests.iter().map(|r| r.csr.as_str()).collect();
+    let mut s = Script::new(&[
+        &format!("keys-on-node.sh for {}: its private keys are made here and never leave the node.", worker.name),
+        &format!("Run as root on {}. Then copy {} to the CA host and run sign-{}.sh there.", worker.name, csrs.join(", "), worker.name),
+        "Copy the certificates back next to their keys and run KEYS_ON_NODE=1 bash install.sh.",
+        "ROOT=/some/dir works below that directory instead.",
+    ]);
+    s.blank().raw("ROOT=\"${ROOT:-}\"").raw("umask 077");
+    for request in &requests {
+        let dir = request.key.parent().to_owned();
+        s.blank().comment(&format!("{}: {}", request.cert.file_name(), request.subject));
+        s.line(&[Sh("mkdir -p --"), Rooted(&dir)]);
+        let key = request.key.as_str();
+        let keygen = keygen_argv(plan.spec.keys.algorithm, key);
+        let words: Vec<_> = keygen.iter().map(|w| if w == key { Rooted(key) } else { Arg(w.as_str()) }).collect();
+        s.line(&words);
+        s.line(&[Sh("chmod 600"), Rooted(key)]);
+        s.line(&[
+            Sh("openssl req -new -key"),
+            Rooted(key),
+            Sh("-out"),
+            Rooted(request.csr.as_str()),
+            Sh("-subj"),
+            Arg(&request.subject),
+            Sh("-sha256"),
+        ]);
+    }
+    s.blank().command(&["echo", &format!("Next: copy these to the CA host: {}", csrs.join(" "))]);
+    s.finish()
+}
+
+/// The extensions file the CA host signs the current profile's node CSRs with.
+fn node_extensions(plan: &Plan, worker: WorkerRef) -> String {
+    let usage = if plan.spec.keys.algorithm.rsa_bits().is_some() { "digitalSignature, keyEncipherment" } else { "digitalSignature" };
+    format!(
+        "[client]\nbasicConstraints = CA:FALSE\nkeyUsage = critical, {usage}\nextendedKeyUsage = clientAuth\n\n\
+         [serving]\nbasicConstraints = CA:FALSE\nkeyUsage = critical, {usage}\nextendedKeyUsage = serverAuth\n\
+         subjectAltName = DNS:{}, IP:{}\n",
+        worker.name, worker.ip
+    )
+}
+
+/// `sign-<name>.sh` for the current profile: verifies each CSR and signs it with the extensions
+/// its role needs, in a directory holding ca.crt, ca.key and the node's CSRs.
+pub fn current_sign_worker(plan: &Plan, layout: &CurrentLayout, worker: WorkerRef) -> String {
+    let requests = node_requests(plan, layout, worker);
+    let mut s = Script::new(&[
+        &format!("sign-{}.sh: the CA host signs {}'s CSRs (made by its keys-on-node.sh).", worker.name, worker.name),
+        &format!("Run in a directory holding {}, {} and the CSRs copied from {}.", names::CA_CERT, names::CA_KEY, worker.name),
+    ]);
+    let extensions = format!("{}-extensions.cnf", worker.name);
+    s.blank().line_with_input(&[Sh("cat >"), Arg(&extensions)], &node_extensions(plan, worker));
+    for request in &requests {
+        let csr = request.csr.file_name();
+        let cert = request.cert.file_name();
+        s.blank();
+        s.command(&["openssl", "req", "-in", csr, "-noout", "-verify"]);
+        let subject = format!("subject={}", request.subject.trim_start_matches('/').replace('/', ", ").replace('=', " = "));
+        let mismatch = format!("sign-{}.sh: {csr} does not ask for {}; refusing to sign it", worker.name, request.subject);
+        s.line(&[Sh("if [ \"$(openssl req -in"), Arg(csr), Sh("-noout -subject)\" !="), Arg(&subject), Sh("]; then")])
+            .line(&[Sh("  echo"), Arg(&mismatch), Sh(">&2")])
+            .raw("  exit 1")
+            .raw("fi");
+        let days = plan.spec.keys.validity_days.to_string();
+        s.command(&[
+            "openssl", "x509", "-req", "-CA", names::CA_CERT, "-CAkey", names::CA_KEY, "-CAcreateserial", "-in", csr, "-out", cert,
+            "-days", &days, "-extfile", &extensions, "-extensions", request.section, "-sha256",
+        ]);
+    }
+    let certs: Vec<&str> = requests.iter().map(|r| r.cert.file_name()).collect();
+    s.blank().command(&["echo", &format!("Next: copy {} back to {} next to their keys.", certs.join(", "), worker.name)]);
     s.finish()
 }

@@ -56,6 +56,8 @@ pub fn render(plan: &Plan, artifacts: &[Artifact], generated_at: &str, ca_key_in
                 current.version
             ));
             line("   workers/<name>/install.sh to each worker and run it as root.");
+            line("   To keep private keys on the nodes instead: run keys-on-node.sh on the worker, ca-host/sign-<name>.sh");
+            line("   on the CA host with its CSRs, copy the certificates back, then run KEYS_ON_NODE=1 bash install.sh.");
             line("3. Workstation: bash workstation/setup-kubectl.sh installs ~/.kube and configures kubectl.");
             line("4. Cluster add-ons: bash cluster-addons/apply-addons.sh applies RBAC, CoreDNS (and kube-proxy if a DaemonSet).");
         }

@@ -69,6 +69,8 @@ pub enum Word<'a> {
     Sh(&'static str),
     /// A value, always quoted.
     Arg(&'a str),
+    /// A node path below `$ROOT`, quoted: `"$ROOT"'/etc/x'`.
+    Rooted(&'a str),
 }
 
 /// A bash script under construction.
@@ -186,6 +188,7 @@ fn render_words(words: &[Word]) -> String {
         .map(|w| match w {
             Word::Sh(text) => Cow::Borrowed(*text),
             Word::Arg(value) => quote(value),
+            Word::Rooted(path) => Cow::Owned(format!("\"$ROOT\"{}", quote(path))),
         })
         .collect();
     rendered.join(" ")
