@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use studio::pki::KeySet;
-use studio::{ClusterSpec, RenderOptions};
+use studio::{ClusterSpec, RenderOptions, SpecFile};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
@@ -14,13 +14,14 @@ use crate::components::history::SinceGuide;
 use crate::components::form::FieldGroup;
 use crate::components::workers::Workers;
 use crate::fields::{input_id, Group};
-use crate::platform;
+use crate::background;
 use crate::keygen;
+use crate::platform;
 use crate::state::{Action, Generated, Progress, State};
 
 /// Makes the keys that are missing (WebCrypto for RSA, several at once), then signs, renders,
-/// checks and zips the bundle.
-async fn generate(spec: Rc<ClusterSpec>, known: Rc<KeySet>, include_ca_key: bool, dispatch: UseReducerDispatcher<State>) {
+/// checks and zips the bundle in the background worker.
+async fn generate(project: SpecFile, spec: Rc<ClusterSpec>, known: Rc<KeySet>, include_ca_key: bool, dispatch: UseReducerDispatcher<State>) {
     let started = js_sys::Date::now();
     let now = platform::now();
     let requests = studio::key_requests(&spec);
@@ -28,24 +29,26 @@ async fn generate(spec: Rc<ClusterSpec>, known: Rc<KeySet>, include_ca_key: bool
     let (keys, made) = match keygen::generate(&requests, &known, keygen::parallelism(), progress).await {
         Ok(result) => result,
         Err(e) => {
-            dispatch.dispatch(Action::Progress(Progress::Failed(e)));
+            dispatch.dispatch(Action::Progress(if e == keygen::CANCELLED { Progress::Cancelled } else { Progress::Failed(e) }));
             return;
         }
     };
-    // Let the last progress update paint before the synchronous signing and rendering.
-    gloo_timers::future::TimeoutFuture::new(0).await;
-    let result = studio::generate_checked(&spec, &keys, RenderOptions { now, include_ca_key })
-        .map_err(|e| e.to_string())
-        .and_then(|(bundle, checks)| bundle.to_zip(now).map(|zip| (bundle, zip, checks)).map_err(|e| e.to_string()));
+    // Kept at once: a run cancelled while signing still leaves its keys for the next.
+    let keys = Rc::new(keys);
+    dispatch.dispatch(Action::KeysReady(keys.clone()));
+    dispatch.dispatch(Action::Progress(Progress::Signing));
+    let result = background::generate(&project, &spec, &keys, RenderOptions { now, include_ca_key }).await;
     match result {
-        Ok((bundle, zip, checks)) => dispatch.dispatch(Action::Generated(Box::new(Generated {
+        Ok(background::Output { bundle, zip, checks }) => dispatch.dispatch(Action::Generated(Box::new(Generated {
+            project,
             bundle: Rc::new(bundle),
             zip: Rc::new(zip),
             checks: Rc::new(checks),
-            keys: Rc::new(keys),
             made,
+            reused: requests.len() - made,
             millis: js_sys::Date::now() - started,
         }))),
+        Err(e) if e == keygen::CANCELLED => dispatch.dispatch(Action::Progress(Progress::Cancelled)),
         Err(e) => dispatch.dispatch(Action::Progress(Progress::Failed(e))),
     }
 }
@@ -55,6 +58,7 @@ pub fn app() -> Html {
     let state = use_reducer(State::restore);
     let include_ca_key = use_state(|| false);
     let project_text = use_state(String::new);
+    use_effect_with((), |()| background::warm_up());
 
     let on_generate = {
         let state = state.clone();
@@ -64,9 +68,16 @@ pub fn app() -> Html {
             if state.generating() {
                 return;
             }
-            spawn_local(generate(spec, state.keys.clone(), include, state.dispatcher()));
+            keygen::reset_cancel();
+            // Synchronously, so the old zip's button is gone before this click returns.
+            state.dispatch(Action::Progress(Progress::Keys { done: 0, total: 0 }));
+            spawn_local(generate(state.file.clone(), spec, state.keys.clone(), include, state.dispatcher()));
         })
     };
+    let cancel = Callback::from(|_| {
+        keygen::cancel();
+        background::cancel();
+    });
     let forget_keys = {
         let d = state.dispatcher();
         Callback::from(move |_| d.dispatch(Action::ForgetKeys))
@@ -127,10 +138,11 @@ pub fn app() -> Html {
     let error_count = state.errors.len();
     let status = match &state.progress {
         Progress::Idle => html! {},
-        Progress::Keys { done, total } if done == total => html! { <p role="status">{ "Signing and checking…" }</p> },
         Progress::Keys { done, total } => html! {
             <p role="status"><progress max={total.to_string()} value={done.to_string()} />{ format!(" {done} of {total} keys made…") }</p>
         },
+        Progress::Signing => html! { <p role="status">{ "Signing, rendering and checking in the background…" }</p> },
+        Progress::Cancelled => html! { <p role="status">{ "Cancelled; nothing was generated." }</p> },
         Progress::Failed(message) => html! { <p role="alert" class="error">{ format!("Not generated: {message}") }</p> },
         Progress::Done { millis, made, reused } => html! {
             <p role="status" id="generated-status">{ format!("Generated in {millis:.0} ms: {made} new key(s), {reused} reused.") }</p>
@@ -180,6 +192,9 @@ pub fn app() -> Html {
                         </label>
                         <button type="button" id="generate" class="primary" onclick={on_generate}
                             disabled={error_count > 0 || state.generating()}>{ "Generate" }</button>
+                        if state.generating() {
+                            <button type="button" id="cancel" onclick={cancel}>{ "Cancel" }</button>
+                        }
                         if error_count > 0 {
                             <div class="error" id="error-summary" role="alert">
                                 <p>{ format!("{error_count} field(s) need attention before generating:") }</p>
@@ -206,7 +221,7 @@ pub fn app() -> Html {
                                 <button type="button" onclick={forget_keys}>{ "Use fresh keys" }</button>
                             </p>
                         }
-                        if state.zip.is_some() {
+                        if state.zip.is_some() && !state.generating() {
                             <button type="button" id="download-zip" onclick={download_zip}>{ "Download zip" }</button>
                         }
                     </div>

@@ -10,6 +10,23 @@ use studio::spec::KeyAlgorithm;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+/// The error a cancelled run ends with.
+pub const CANCELLED: &str = "cancelled";
+
+thread_local! {
+    static CANCEL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Asks the run in progress to stop at its next key.
+pub fn cancel() {
+    CANCEL.with(|c| c.set(true));
+}
+
+/// Clears a cancel request before a new run.
+pub fn reset_cancel() {
+    CANCEL.with(|c| c.set(false));
+}
+
 /// Where a key came from, for the status line and the tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
@@ -82,6 +99,9 @@ pub async fn generate(
     let mut done = 0;
     let mut last_yield = js_sys::Date::now();
     while let Some(result) = made.next().await {
+        if CANCEL.with(|c| c.get()) {
+            return Err(CANCELLED.into());
+        }
         let (id, key) = result?;
         keys.insert(id, key);
         done += 1;

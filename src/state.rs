@@ -19,17 +19,22 @@ pub const STORAGE_KEY: &str = "worker-studio.project";
 pub enum Progress {
     Idle,
     Keys { done: usize, total: usize },
+    /// Keys are made; the worker signs, renders, checks and zips.
+    Signing,
+    Cancelled,
     Failed(String),
     Done { millis: f64, made: usize, reused: usize },
 }
 
 /// The outcome of one generation run.
 pub struct Generated {
+    /// The parameters the bundle was made from (the form may have changed meanwhile).
+    pub project: SpecFile,
     pub bundle: Rc<Bundle>,
     pub zip: Rc<Vec<u8>>,
     pub checks: Rc<Report>,
-    pub keys: Rc<KeySet>,
     pub made: usize,
+    pub reused: usize,
     pub millis: f64,
 }
 
@@ -66,6 +71,8 @@ pub enum Action {
     LoadProject(String),
     Reset,
     Progress(Progress),
+    /// The keys of a run, made and about to be signed with.
+    KeysReady(Rc<KeySet>),
     Generated(Box<Generated>),
     /// Forget the kept keys, so the next run makes all keys anew.
     ForgetKeys,
@@ -117,7 +124,7 @@ impl State {
     }
 
     pub fn generating(&self) -> bool {
-        matches!(self.progress, Progress::Keys { .. })
+        matches!(self.progress, Progress::Keys { .. } | Progress::Signing)
     }
 
     /// How many keys the next run makes and reuses.
@@ -194,15 +201,17 @@ impl Reducible for State {
                 edited = false;
             }
             Action::Generated(run) => {
-                let Generated { bundle, zip, checks, keys, made, millis } = *run;
+                let Generated { project, bundle, zip, checks, made, reused, millis } = *run;
                 next.checks = Some(checks);
                 next.selected = bundle.artifacts.first().map(|a| a.zip_path());
                 next.bundle = Some(bundle);
                 next.zip = Some(zip);
-                let total = next.spec.as_deref().map_or(0, |spec| studio::key_requests(spec).len());
+                next.progress = Progress::Done { millis, made, reused };
+                next.stale = project != next.file;
+                edited = false;
+            }
+            Action::KeysReady(keys) => {
                 next.keys = keys;
-                next.progress = Progress::Done { millis, made, reused: total.saturating_sub(made) };
-                next.stale = false;
                 edited = false;
             }
             Action::Select(path) => {

@@ -281,3 +281,33 @@ test('switches to the current profile, explains what changed since 2016, and its
   const dns = readFileSync(join(root, 'cluster-addons/coredns-deployment.yaml'), 'utf8');
   expect(dns).toContain('registry.k8s.io/coredns/coredns:v1.12.0');
 });
+
+test('signing runs in the background worker: the page answers meanwhile, and a run can be cancelled', async ({ page }) => {
+  await open(page);
+  const lines = Array.from({ length: 1000 }, (_, i) => `node${String(i + 1).padStart(4, '0')} 172.16.${Math.floor(i / 250)}.${(i % 250) + 1}`);
+  await page.locator('#paste-workers').fill(lines.join('\n'));
+  await page.getByRole('button', { name: 'Use pasted workers' }).click();
+  await expect(page.getByText('Workers (1000)')).toBeVisible();
+  await page.locator('#keys-algorithm').selectOption('ecdsa-p256');
+
+  // While the worker signs, the form still reacts: an edit is validated and shown at once.
+  await page.locator('#generate').click();
+  const background = page.getByText('Signing, rendering and checking in the background…');
+  await expect(background).toBeVisible({ timeout: 120_000 });
+  await page.getByLabel('Cluster DNS IP').fill('10.9.9.9');
+  await expect(page.locator('#cluster-dnsIP-error')).toContainText('outside the service network');
+  await expect(background).toBeVisible();
+
+  // Cancel ends the run; nothing is generated and Generate is offered again once the form is valid.
+  await page.locator('#cancel').click();
+  await expect(page.getByText('Cancelled; nothing was generated.')).toBeVisible();
+  await expect(page.locator('#download-zip')).toHaveCount(0);
+  await page.getByLabel('Cluster DNS IP').fill('10.3.0.2');
+  await expect(page.locator('#generate')).toBeEnabled();
+
+  // A new worker takes the next run, reusing the keys already made.
+  await page.locator('#generate').click();
+  await expect(page.locator('#download-zip')).toBeVisible({ timeout: 180_000 });
+  await expect(page.locator('#generated-status')).toContainText('0 new key(s), 1002 reused');
+  await expect(page.locator('#checks-summary')).toHaveText(/0 failed$/);
+});

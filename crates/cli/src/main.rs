@@ -210,11 +210,11 @@ fn check_script_syntax(files: &BundleFiles, report: &mut Report) {
         };
         report.push(Finding {
             status,
-            check: "script-syntax",
+            check: "script-syntax".into(),
             title: "The script parses (bash -n)".into(),
             files: vec![path.clone()],
             detail,
-            why: "a script with a syntax error stops partway, leaving a node half set up",
+            why: "a script with a syntax error stops partway, leaving a node half set up".into(),
         });
     }
 }

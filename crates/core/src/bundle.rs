@@ -2,12 +2,13 @@
 
 use std::io::{Cursor, Write};
 
+use serde::{Deserialize, Serialize};
 use zip::write::SimpleFileOptions;
 
 use crate::spec::{Hostname, NodePath};
 
 /// Which machine a file is for.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Machine {
     /// Files about the bundle itself (README.txt).
     Bundle,
@@ -45,7 +46,7 @@ impl Machine {
 }
 
 /// Where on its machine a file goes.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Location {
     /// An absolute path on the machine.
     Node(NodePath),
@@ -67,7 +68,7 @@ impl Location {
 }
 
 /// What an artifact is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ArtifactKind {
     PrivateKey,
     Certificate,
@@ -84,7 +85,7 @@ pub enum ArtifactKind {
 }
 
 /// One generated file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Artifact {
     pub machine: Machine,
     pub location: Location,
@@ -132,7 +133,7 @@ pub enum BundleError {
 
 /// Every artifact of one generation run, in a fixed order: README, CA host, workers in spec order,
 /// workstation, cluster add-ons.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bundle {
     pub artifacts: Vec<Artifact>,
 }

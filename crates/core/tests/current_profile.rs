@@ -344,7 +344,7 @@ fn both_deliveries_pass_every_check_on_every_supported_version() {
             let report = check::check(&BundleFiles::from_bundle(&bundle), &studio::check_context(&spec, common::now()));
             let bad: Vec<_> = report.findings.iter().filter(|f| f.status != Status::Pass).collect();
             assert!(bad.is_empty(), "{version} {delivery}: {bad:#?}");
-            let ids: Vec<_> = report.findings.iter().map(|f| f.check).collect();
+            let ids: Vec<&str> = report.findings.iter().map(|f| f.check.as_ref()).collect();
             for id in ["node-identity", "kubelet-config", "cluster-dns", "cluster-domain", "dns-addon", "static-pod"] {
                 assert_eq!(ids.iter().filter(|i| **i == id).count(), if id == "dns-addon" { 1 } else { 3 }, "{version} {delivery}: {id}");
             }

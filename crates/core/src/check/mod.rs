@@ -8,6 +8,7 @@ mod script;
 mod worker;
 mod x509;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::IpAddr;
@@ -21,7 +22,7 @@ use crate::yaml;
 /// Where the CA certificate sits in a bundle.
 pub const CA_CERT_PATH: &str = "ca-host/HOME/ca.crt";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Status {
     Pass,
     Warn,
@@ -39,20 +40,20 @@ impl Status {
 }
 
 /// One check's verdict on some files.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
     pub status: Status,
     /// A stable id such as `kubelet-files`.
-    pub check: &'static str,
+    pub check: Cow<'static, str>,
     pub title: String,
     /// The bundle paths involved (linkable in the studio).
     pub files: Vec<String>,
     pub detail: String,
-    pub why: &'static str,
+    pub why: Cow<'static, str>,
 }
 
 /// All findings of one run.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Report {
     pub findings: Vec<Finding>,
 }
@@ -114,10 +115,10 @@ impl Report {
             let _ = writeln!(out, "| {} | {} | {} | {} |", f.status.label(), f.title.replace('|', "\\|"), files, f.detail.replace('|', "\\|"));
         }
         out.push_str("\n## Why each check matters\n\n");
-        let mut seen = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
         for f in &self.findings {
-            if !seen.contains(&f.check) {
-                seen.push(f.check);
+            if !seen.contains(&f.check.as_ref()) {
+                seen.push(&f.check);
                 let _ = writeln!(out, "- **{}**: {}", f.check, f.why);
             }
         }
@@ -150,7 +151,7 @@ pub(crate) struct Findings {
 
 impl Findings {
     pub fn add(&mut self, status: Status, check: &'static str, why: &'static str, title: String, files: Vec<String>, detail: String) {
-        self.report.findings.push(Finding { status, check, title, files, detail, why });
+        self.report.findings.push(Finding { status, check: check.into(), title, files, detail, why: why.into() });
     }
 }
 
