@@ -26,28 +26,41 @@ async fn generate(project: SpecFile, spec: Rc<ClusterSpec>, known: Rc<KeySet>, i
     let now = platform::now();
     let requests = studio::key_requests(&spec);
     let progress = |done, total| dispatch.dispatch(Action::Progress(Progress::Keys { done, total }));
-    let (keys, made) = match keygen::generate(&requests, &known, keygen::parallelism(), progress).await {
+    // With a background worker the page makes only WebCrypto's keys; the worker makes the rest.
+    let makers = if background::warm_up() { keygen::Makers::WebCryptoOnly } else { keygen::Makers::All };
+    let (keys, made_here) = match keygen::generate(&requests, &known, keygen::parallelism(), makers, progress).await {
         Ok(result) => result,
         Err(e) => {
             dispatch.dispatch(Action::Progress(if e == keygen::CANCELLED { Progress::Cancelled } else { Progress::Failed(e) }));
             return;
         }
     };
-    // Kept at once: a run cancelled while signing still leaves its keys for the next.
-    let keys = Rc::new(keys);
-    dispatch.dispatch(Action::KeysReady(keys.clone()));
-    dispatch.dispatch(Action::Progress(Progress::Signing));
-    let result = background::generate(&project, &spec, &keys, RenderOptions { now, include_ca_key }).await;
+    // Kept at once: a run cancelled later still leaves these keys for the next.
+    dispatch.dispatch(Action::KeysReady(Rc::new(keys.clone())));
+    let missing = requests.iter().filter(|r| keys.get(&r.id).is_none()).count();
+    dispatch.dispatch(Action::Progress(if missing > 0 { Progress::Keys { done: 0, total: missing } } else { Progress::Signing }));
+    let report = {
+        let dispatch = dispatch.clone();
+        move |done, total| dispatch.dispatch(Action::Progress(if done < total { Progress::Keys { done, total } } else { Progress::Signing }))
+    };
+    let keep = {
+        let dispatch = dispatch.clone();
+        move |keys| dispatch.dispatch(Action::KeysReady(Rc::new(keys)))
+    };
+    let result = background::generate(&project, &spec, &keys, RenderOptions { now, include_ca_key }, report, keep).await;
     match result {
-        Ok(background::Output { bundle, zip, checks }) => dispatch.dispatch(Action::Generated(Box::new(Generated {
+        Ok(background::Output { bundle, zip, checks, keys, made }) => {
+            dispatch.dispatch(Action::KeysReady(Rc::new(keys)));
+            dispatch.dispatch(Action::Generated(Box::new(Generated {
             project,
             bundle: Rc::new(bundle),
             zip: Rc::new(zip),
             checks: Rc::new(checks),
-            made,
-            reused: requests.len() - made,
+            made: made_here + made,
+            reused: requests.len() - made_here - made,
             millis: js_sys::Date::now() - started,
-        }))),
+        })));
+        }
         Err(e) if e == keygen::CANCELLED => dispatch.dispatch(Action::Progress(Progress::Cancelled)),
         Err(e) => dispatch.dispatch(Action::Progress(Progress::Failed(e))),
     }
@@ -58,7 +71,9 @@ pub fn app() -> Html {
     let state = use_reducer(State::restore);
     let include_ca_key = use_state(|| false);
     let project_text = use_state(String::new);
-    use_effect_with((), |()| background::warm_up());
+    use_effect_with((), |()| {
+        background::warm_up();
+    });
 
     let on_generate = {
         let state = state.clone();

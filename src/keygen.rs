@@ -72,12 +72,28 @@ pub async fn generate_one(algorithm: KeyAlgorithm) -> Result<(PrivateKey, Source
     PrivateKey::generate(algorithm).map(|k| (k, Source::Engine)).map_err(|e| e.to_string())
 }
 
+/// Which keys the page makes itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Makers {
+    /// Every missing key: WebCrypto where it can, the engine otherwise.
+    All,
+    /// Only WebCrypto's (made on the browser's own threads); the rest is left to the background worker.
+    WebCryptoOnly,
+}
+
+/// Whether the page can get a key of `algorithm` from WebCrypto.
+fn from_webcrypto(algorithm: KeyAlgorithm) -> bool {
+    algorithm.rsa_bits().is_some() && subtle().is_some()
+}
+
 /// Keys for `requests`, reusing those in `known` that fit; `progress(done, total)` after each.
-/// Returns the key set and how many keys were made anew.
+/// Returns the key set and how many keys were made anew; with [`Makers::WebCryptoOnly`] the keys
+/// WebCrypto cannot make stay missing.
 pub async fn generate(
     requests: &[KeyRequest],
     known: &KeySet,
     parallel: usize,
+    makers: Makers,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<(KeySet, usize), String> {
     let mut keys = KeySet::default();
@@ -85,7 +101,8 @@ pub async fn generate(
     for request in requests {
         match known.get(&request.id).filter(|k| KeySet::fits(k, request.algorithm)) {
             Some(key) => keys.insert(request.id.clone(), key.clone()),
-            None => missing.push(request.clone()),
+            None if makers == Makers::All || from_webcrypto(request.algorithm) => missing.push(request.clone()),
+            None => {}
         }
     }
     let total = missing.len();

@@ -79,7 +79,7 @@ async fn rsa_keys_come_from_webcrypto_and_sign_through_ring() {
     file.workers.truncate(1);
     let spec = file.validate(platform::now()).unwrap();
     let requests = studio::key_requests(&spec);
-    let (keys, made) = keygen::generate(&requests, &KeySet::default(), 4, |_, _| {}).await.unwrap();
+    let (keys, made) = keygen::generate(&requests, &KeySet::default(), 4, keygen::Makers::All, |_, _| {}).await.unwrap();
     assert_eq!(made, 3, "the CA, one worker and the admin");
     let bundle = studio::generate(&spec, &keys, RenderOptions { now: platform::now(), include_ca_key: false }).unwrap();
     let ca_der = certificate(&bundle, "ca-host/HOME/ca.crt");
@@ -96,14 +96,14 @@ async fn keys_that_still_fit_are_reused_and_only_new_ones_made() {
     let spec = file.validate(platform::now()).unwrap();
     let requests = studio::key_requests(&spec);
     let mut seen = Vec::new();
-    let (keys, made) = keygen::generate(&requests, &KeySet::default(), 2, |done, total| seen.push((done, total))).await.unwrap();
+    let (keys, made) = keygen::generate(&requests, &KeySet::default(), 2, keygen::Makers::All, |done, total| seen.push((done, total))).await.unwrap();
     assert_eq!(made, 5);
     assert_eq!(seen.first(), Some(&(0, 5)));
     assert_eq!(seen.last(), Some(&(5, 5)));
 
     file.workers.push(studio::input::WorkerInput { name: "worker04".into(), ip: "192.168.2.4".into() });
     let more = studio::key_requests(&file.validate(platform::now()).unwrap());
-    let (again, made) = keygen::generate(&more, &keys, 2, |_, _| {}).await.unwrap();
+    let (again, made) = keygen::generate(&more, &keys, 2, keygen::Makers::All, |_, _| {}).await.unwrap();
     assert_eq!(made, 1, "only worker04's key is new");
     for request in &requests {
         assert_eq!(again.get(&request.id), keys.get(&request.id));
@@ -111,8 +111,47 @@ async fn keys_that_still_fit_are_reused_and_only_new_ones_made() {
 
     file.keys.algorithm = "ecdsa-p384".into();
     let changed = studio::key_requests(&file.validate(platform::now()).unwrap());
-    let (_, made) = keygen::generate(&changed, &again, 2, |_, _| {}).await.unwrap();
+    let (_, made) = keygen::generate(&changed, &again, 2, keygen::Makers::All, |_, _| {}).await.unwrap();
     assert_eq!(made, 6, "a new algorithm makes every key anew");
+
+    // With a background worker the page makes only what WebCrypto can: no ECDSA key here.
+    let (left, made) = keygen::generate(&changed, &KeySet::default(), 2, keygen::Makers::WebCryptoOnly, |_, _| {}).await.unwrap();
+    assert_eq!((made, changed.iter().filter(|r| left.get(&r.id).is_some()).count()), (0, 0));
+    let rsa = studio::key_requests(&SpecFile::default().validate(platform::now()).unwrap());
+    let (made_keys, made) = keygen::generate(&rsa, &KeySet::default(), 2, keygen::Makers::WebCryptoOnly, |_, _| {}).await.unwrap();
+    assert_eq!(made, 5, "RSA keys still come from WebCrypto");
+    assert!(rsa.iter().all(|r| made_keys.get(&r.id).is_some()));
+}
+
+#[wasm_bindgen_test]
+fn the_background_entry_point_makes_missing_keys_and_returns_bundle_report_and_zip() {
+    use js_sys::{Array, Object, Reflect, Uint8Array};
+    let mut file = SpecFile::defaults(studio::profile::ProfileId::Current);
+    file.keys.algorithm = "ecdsa-p384".into();
+    file.workers.truncate(2);
+    let spec = file.validate(platform::now()).unwrap();
+    let requests = studio::key_requests(&spec);
+    // The CA key is known, every other key missing (null): the worker makes those.
+    let ca = PrivateKey::generate(KeyAlgorithm::EcdsaP384).unwrap();
+    let keys = Array::new();
+    keys.push(&Uint8Array::from(ca.pkcs8_der()));
+    for _ in 1..requests.len() {
+        keys.push(&wasm_bindgen::JsValue::NULL);
+    }
+    let request = Object::new();
+    Reflect::set(&request, &"project".into(), &file.to_yaml().into()).unwrap();
+    Reflect::set(&request, &"now".into(), &(platform::now() as f64).into()).unwrap();
+    Reflect::set(&request, &"includeCaKey".into(), &false.into()).unwrap();
+    Reflect::set(&request, &"keys".into(), &keys).unwrap();
+    let reply = worker_studio_web::background::generate_in_background(request.into()).unwrap();
+    let output = worker_studio_web::background::read_reply(&reply, &requests).unwrap();
+    assert_eq!(output.made, requests.len() - 1);
+    assert_eq!(output.keys.get(&requests[0].id), Some(&ca), "the known key is used as given");
+    assert!(!output.checks.has_failures(), "{}", output.checks.to_text());
+    assert_eq!(&output.zip[..2], b"PK");
+    let client = output.bundle.find("workers/worker02/var/lib/kubelet/pki/kubelet-client.key").unwrap();
+    let made = PrivateKey::from_pem(&client.content).unwrap();
+    assert_eq!(output.keys.get(&studio::pki::KeyId::Worker(spec.workers[1].name.clone())), Some(&made), "keys made in the worker come back for reuse");
 }
 
 #[wasm_bindgen_test]
