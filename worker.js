@@ -11,7 +11,7 @@ self.onmessage = async ({ data }) => {
   try {
     await ready;
     const reply = generate_in_background(data);
-    self.postMessage(reply, [reply.zip.buffer]);
+    self.postMessage(reply, [reply.zip.buffer, reply.result.buffer]);
   } catch (error) {
     self.postMessage({ error: String(error) });
   }

@@ -95,7 +95,9 @@ pub fn generate_in_background(request: JsValue) -> Result<JsValue, JsValue> {
     let zip = bundle.to_zip(now).map_err(js_error)?;
     let reply = Object::new();
     Reflect::set(&reply, &"made".into(), &made)?;
-    Reflect::set(&reply, &"result".into(), &serde_wasm_bindgen::to_value(&Reply { bundle, checks })?)?;
+    // One compact buffer crosses between the threads, not thousands of small JS objects.
+    let payload = postcard::to_allocvec(&Reply { bundle, checks }).map_err(js_error)?;
+    Reflect::set(&reply, &"result".into(), &Uint8Array::from(&payload[..]))?;
     Reflect::set(&reply, &"zip".into(), &Uint8Array::from(&zip[..]))?;
     Ok(reply.into())
 }
@@ -104,7 +106,8 @@ pub fn generate_in_background(request: JsValue) -> Result<JsValue, JsValue> {
 /// those the request carried.
 pub fn read_reply(data: &JsValue, requests: &[KeyRequest]) -> Result<Output, String> {
     let result = field(data, "result").map_err(|_| "the worker's reply has no result".to_owned())?;
-    let Reply { bundle, checks } = serde_wasm_bindgen::from_value(result).map_err(|e| format!("the worker's reply: {e}"))?;
+    let payload = result.dyn_into::<Uint8Array>().map_err(|_| "the worker's reply is not bytes")?.to_vec();
+    let Reply { bundle, checks } = postcard::from_bytes(&payload).map_err(|e| format!("the worker's reply: {e}"))?;
     let zip = field(data, "zip").ok().and_then(|z| z.dyn_into::<Uint8Array>().ok()).ok_or("the worker's reply has no zip")?.to_vec();
     let (keys, made) = made_keys(data, requests)?;
     Ok(Output { bundle, zip, checks, keys, made })
