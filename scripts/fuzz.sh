@@ -19,6 +19,8 @@ trap 'rm -rf "$seeds"' EXIT
 target/release/worker-studio init > "$seeds/cluster.yaml"
 target/release/worker-studio generate --spec "$seeds/cluster.yaml" --out "$seeds/bundle.zip" --include-ca-key 2> /dev/null
 target/release/worker-studio generate --spec "$seeds/cluster.yaml" --out "$seeds/tree" --include-ca-key 2> /dev/null
+target/release/worker-studio init --profile current > "$seeds/current.yaml"
+target/release/worker-studio generate --spec "$seeds/current.yaml" --out "$seeds/current.zip" 2> /dev/null
 for target in spec_yaml pem_import bundle_reader; do
   mkdir -p "fuzz/corpus/$target"
 done
@@ -26,6 +28,8 @@ cp "$seeds/cluster.yaml" fuzz/corpus/spec_yaml/default.yaml
 cp "$seeds/tree/ca-host/HOME/ca.crt" fuzz/corpus/pem_import/ca.crt
 cp "$seeds/tree/ca-host/HOME/ca.key" fuzz/corpus/pem_import/ca.key
 cp "$seeds/bundle.zip" fuzz/corpus/bundle_reader/bundle.zip
+cp "$seeds/current.yaml" fuzz/corpus/spec_yaml/current.yaml
+cp "$seeds/current.zip" fuzz/corpus/bundle_reader/current.zip
 
 printf '%-15s %12s %10s %8s\n' target executions seconds crashes
 for target in spec_yaml pem_import bundle_reader; do
