@@ -37,6 +37,10 @@ async fn generate(project: SpecFile, spec: Rc<ClusterSpec>, known: Rc<KeySet>, i
     };
     // Kept at once: a run cancelled later still leaves these keys for the next.
     dispatch.dispatch(Action::KeysReady(Rc::new(keys.clone())));
+    if keygen::cancelled() {
+        dispatch.dispatch(Action::Progress(Progress::Cancelled));
+        return;
+    }
     let missing = requests.iter().filter(|r| keys.get(&r.id).is_none()).count();
     dispatch.dispatch(Action::Progress(if missing > 0 { Progress::Keys { done: 0, total: missing } } else { Progress::Signing }));
     let report = {

@@ -138,6 +138,15 @@ thread_local! {
     static WORKER: RefCell<Option<web_sys::Worker>> = const { RefCell::new(None) };
     static PENDING: RefCell<Option<oneshot::Sender<Result<JsValue, String>>>> = const { RefCell::new(None) };
     static LISTENER: RefCell<Option<Listener>> = const { RefCell::new(None) };
+    /// Set when the worker could not start (its script failed to load): runs stay on the page.
+    static BROKEN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Ends the worker; the next run starts a fresh one.
+fn retire() {
+    if let Some(worker) = WORKER.with(|w| w.borrow_mut().take()) {
+        worker.terminate();
+    }
 }
 
 /// The worker, started on first use with the module `init.js` compiled; `None` where the page has
@@ -145,6 +154,9 @@ thread_local! {
 fn worker() -> Option<web_sys::Worker> {
     if let Some(worker) = WORKER.with(|w| w.borrow().clone()) {
         return Some(worker);
+    }
+    if BROKEN.with(|b| b.get()) {
+        return None;
     }
     let module = Reflect::get(&js_sys::global(), &"studioModule".into()).ok()?;
     if !module.is_instance_of::<js_sys::WebAssembly::Module>() {
@@ -171,7 +183,11 @@ fn worker() -> Option<web_sys::Worker> {
             return;
         }
         let result = match field(&data, "error").ok().and_then(|e| e.as_string()) {
-            Some(error) => Err(error),
+            Some(error) => {
+                // A failed run may leave the module's memory in any state: start afresh next time.
+                retire();
+                Err(error)
+            }
             None => Ok(data),
         };
         if let Some(sender) = PENDING.with(|p| p.borrow_mut().take()) {
@@ -180,9 +196,12 @@ fn worker() -> Option<web_sys::Worker> {
     });
     worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
+    // The worker's script failed to load or threw outside a run: generate on the page from now on.
     let onerror = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(|event: web_sys::ErrorEvent| {
+        retire();
+        BROKEN.with(|b| b.set(true));
         if let Some(sender) = PENDING.with(|p| p.borrow_mut().take()) {
-            let _ = sender.send(Err(format!("the background worker failed: {}", event.message())));
+            let _ = sender.send(Err(format!("the background worker failed ({}); generate again to run on the page", event.message())));
         }
     });
     worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
@@ -203,9 +222,7 @@ pub fn warm_up() -> bool {
 /// Stops a run in progress: the worker is ended (a new one starts on the next run) and the waiting
 /// caller is told.
 pub fn cancel() {
-    if let Some(worker) = WORKER.with(|w| w.borrow_mut().take()) {
-        worker.terminate();
-    }
+    retire();
     if let Some(sender) = PENDING.with(|p| p.borrow_mut().take()) {
         let _ = sender.send(Err("cancelled".into()));
     }

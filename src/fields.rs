@@ -153,6 +153,8 @@ pub const FIELDS: &[FieldDef] = &[
     field!("kubelet.housekeepingInterval", "Kubelet housekeeping interval", Advanced, Control::Text, kubelet.housekeeping_interval, guide),
     field!("kubelet.containerRuntimeEndpoint", "Container runtime socket (CRI)", Advanced, Control::Text, kubelet.container_runtime_endpoint, current,
         "containerd's default; CRI-O listens on unix:///var/run/crio/crio.sock."),
+    field!("kubelet.resolvConf", "Resolver file for pods (resolvConf)", Advanced, Control::Text, kubelet.resolv_conf, current,
+        "CoreDNS forwards to the nameservers in this file. On hosts with systemd-resolved (Ubuntu) use /run/systemd/resolve/resolv.conf: /etc/resolv.conf there names a loopback stub, and CoreDNS would forward to itself. install.sh checks."),
     field!("kubeProxy.image", "kube-proxy image (empty: the profile's)", Advanced, Control::Text, kube_proxy.image, always),
     field!("paths.sslDir", "Worker SSL directory", Advanced, Control::Text, paths.ssl_dir, always),
     field!("paths.caCert", "CA certificate on the node", Advanced, Control::Text, paths.ca_cert, always),

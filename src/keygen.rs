@@ -22,6 +22,11 @@ pub fn cancel() {
     CANCEL.with(|c| c.set(true));
 }
 
+/// Whether the run in progress was asked to stop.
+pub fn cancelled() -> bool {
+    CANCEL.with(|c| c.get())
+}
+
 /// Clears a cancel request before a new run.
 pub fn reset_cancel() {
     CANCEL.with(|c| c.set(false));
@@ -116,7 +121,7 @@ pub async fn generate(
     let mut done = 0;
     let mut last_yield = js_sys::Date::now();
     while let Some(result) = made.next().await {
-        if CANCEL.with(|c| c.get()) {
+        if cancelled() {
             return Err(CANCELLED.into());
         }
         let (id, key) = result?;
@@ -127,6 +132,10 @@ pub async fn generate(
             gloo_timers::future::TimeoutFuture::new(0).await;
             last_yield = js_sys::Date::now();
         }
+    }
+    // A cancel during the last yield counts too.
+    if cancelled() {
+        return Err(CANCELLED.into());
     }
     Ok((keys, total))
 }

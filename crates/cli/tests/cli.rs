@@ -34,7 +34,7 @@ fn init_prints_the_guide_defaults_that_generate_reads_back() {
     let key = tmp.path().join("tree/ca-host/HOME/ca.key");
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
-    assert_eq!(fs::metadata(tmp.path().join("tree/workers/worker03/install.sh")).unwrap().permissions().mode() & 0o777, 0o755);
+    assert_eq!(fs::metadata(tmp.path().join("tree/workers/worker03/install.sh")).unwrap().permissions().mode() & 0o777, 0o700);
 
     let again = studio(&["generate", "--spec", "cluster.yaml", "--out", "tree"], tmp.path());
     assert_eq!(again.status.code(), Some(2));

@@ -89,7 +89,7 @@ pub enum ArtifactKind {
 pub struct Artifact {
     pub machine: Machine,
     pub location: Location,
-    /// Unix permission bits: 0o600 for private keys, 0o755 for scripts, 0o644 otherwise.
+    /// Unix permission bits: 0o600 for private keys, 0o700 for scripts (they carry keys), 0o644 otherwise.
     pub mode: u32,
     pub kind: ArtifactKind,
     /// One line: what reads this file and what it points to.
@@ -102,7 +102,8 @@ impl Artifact {
     pub fn mode_for(kind: ArtifactKind) -> u32 {
         match kind {
             ArtifactKind::PrivateKey => 0o600,
-            ArtifactKind::Script => 0o755,
+            // Scripts carry keys in here-documents (install.sh, setup-kubectl.sh): owner only.
+            ArtifactKind::Script => 0o700,
             _ => 0o644,
         }
     }

@@ -16,6 +16,7 @@ use crate::spec::{
     Image, KeyAlgorithm, KeySpec, KubeProxy, KubeVersion, KubectlNames, NodePath, NodePaths, ObjectName, ProxyDelivery,
     ProxyMode, RuntimeEndpoint, Target, Worker,
 };
+use crate::plan::names;
 use crate::yaml;
 
 /// The project file format version written at the top of every project file.
@@ -87,6 +88,9 @@ pub struct KubeletInput {
     /// The CRI socket (current only).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub container_runtime_endpoint: String,
+    /// The resolver file for `dnsPolicy: Default` pods (current only).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub resolv_conf: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,7 +206,7 @@ impl Default for SpecFile {
             profile: ProfileId::Guide2016.as_str().into(),
             kubernetes_version: String::new(),
             cluster: ClusterInput::default(),
-            kubelet: KubeletInput { housekeeping_interval: "60s".into(), container_runtime_endpoint: String::new() },
+            kubelet: KubeletInput { housekeeping_interval: "60s".into(), ..KubeletInput::default() },
             kube_proxy: KubeProxyInput::default(),
             workers: (1..=3)
                 .map(|i| WorkerInput { name: format!("worker{i:02}"), ip: format!("192.168.2.{i}") })
@@ -327,6 +331,7 @@ impl SpecFile {
                 kubelet: KubeletInput {
                     housekeeping_interval: String::new(),
                     container_runtime_endpoint: "unix:///run/containerd/containerd.sock".into(),
+                    resolv_conf: "/etc/resolv.conf".into(),
                 },
                 kube_proxy: KubeProxyInput { delivery: ProxyDelivery::StaticPod.as_str().into(), ..guide.kube_proxy },
                 paths: PathsInput {
@@ -372,7 +377,10 @@ impl SpecFile {
         // Every field a profile fills in is empty in its type's default, so an omitted field
         // takes the profile's value, not the guide's.
         let base = SpecFile::defaults(ProfileId::parse(&file.profile).unwrap_or(ProfileId::Guide2016));
-        Ok(yaml::from_str_over(text, &base).unwrap_or(file))
+        yaml::from_str_over(text, &base).map_err(|e| {
+            let field = if e.path.is_empty() || e.path == "." { "(document)".to_owned() } else { e.path };
+            FieldError::new(field, readable_type_names(&e.message))
+        })
     }
 
     fn read(text: &str) -> Result<SpecFile, FieldError> {
@@ -500,6 +508,7 @@ impl SpecFile {
             ("kubernetesVersion", &self.kubernetes_version, "the guide-2016 profile is Kubernetes 1.2; choose the current profile for 1.33 to 1.37"),
             ("cluster.podCIDR", &self.cluster.pod_cidr, "the guide leaves the pod network to flannel; kube-proxy's clusterCIDR belongs to the current profile"),
             ("kubelet.containerRuntimeEndpoint", &self.kubelet.container_runtime_endpoint, "the guide's kubelet 1.2 runs Docker directly; a CRI endpoint belongs to the current profile"),
+            ("kubelet.resolvConf", &self.kubelet.resolv_conf, "the guide's kubelet takes the host's /etc/resolv.conf; choosing it belongs to the current profile"),
             ("paths.kubeletConfig", &self.paths.kubelet_config, "the guide's kubelet takes flags only; a KubeletConfiguration file belongs to the current profile"),
             ("paths.kubeProxyDir", &self.paths.kube_proxy_dir, "the guide's kube-proxy shares the worker kubeconfig; its own directory belongs to the current profile"),
             ("kubectl.adminGroup", &self.kubectl.admin_group, "the guide's admin certificate carries no group; groups belong to the current profile"),
@@ -533,6 +542,7 @@ impl SpecFile {
         }
         let runtime_endpoint =
             c.field("kubelet.containerRuntimeEndpoint", RuntimeEndpoint::parse(self.kubelet.container_runtime_endpoint.trim()));
+        let resolv_conf = c.field("kubelet.resolvConf", parse_path(self.kubelet.resolv_conf.trim()));
         let proxy_delivery = c.field(
             "kubeProxy.delivery",
             ProxyDelivery::parse(self.kube_proxy.delivery.trim())
@@ -550,6 +560,7 @@ impl SpecFile {
             version: version?,
             pod_cidr: pod_cidr?,
             runtime_endpoint: runtime_endpoint?,
+            resolv_conf: resolv_conf?,
             proxy_delivery: proxy_delivery?,
             admin_group: admin_group?,
             kubelet_config: kubelet_config?,
@@ -680,13 +691,24 @@ fn check_path_layout(c: &mut Checker, paths: &NodePaths, target: &Target) {
         ("paths.kubeletUnit", &paths.kubelet_unit),
     ];
     let mut dirs = vec![("paths.sslDir", &paths.ssl_dir), ("paths.manifestsDir", &paths.manifests_dir)];
+    let mut proxy_files = Vec::new();
     if let Target::Current(current) = target {
         named.push(("paths.kubeletConfig", &current.kubelet_config));
         dirs.push(("paths.kubeProxyDir", &current.kube_proxy_dir));
+        proxy_files = [names::PROXY_CONFIG, names::PROXY_KUBECONFIG, names::PROXY_KEY, names::PROXY_CERT]
+            .map(|f| current.kube_proxy_dir.join(f))
+            .to_vec();
     }
+    let in_manifests = format!("{}/", paths.manifests_dir);
     for (i, (field, path)) in named.iter().enumerate() {
         if ssl_files.contains(path) {
             c.fail(*field, format!("{path} is also a file the studio writes in paths.sslDir; choose another path"));
+        }
+        if proxy_files.contains(path) {
+            c.fail(*field, format!("{path} is also a file the studio writes in paths.kubeProxyDir; choose another path"));
+        }
+        if path.as_str().starts_with(&in_manifests) {
+            c.fail(*field, format!("{path} lies in paths.manifestsDir, where the kubelet would read it as a pod; choose another path"));
         }
         for (dir_field, dir) in &dirs {
             if path == dir {
@@ -737,6 +759,7 @@ impl ClusterSpec {
                     Target::Current(_) => String::new(),
                 },
                 container_runtime_endpoint: self.current().map(|c| c.runtime_endpoint.to_string()).unwrap_or_default(),
+                resolv_conf: self.current().map(|c| c.resolv_conf.to_string()).unwrap_or_default(),
             },
             kube_proxy: KubeProxyInput {
                 mode: self.kube_proxy.mode.as_str().into(),

@@ -72,6 +72,8 @@ pub struct Current {
     pub pod_cidr: Cidr,
     /// The CRI socket the kubelet talks to, e.g. `unix:///run/containerd/containerd.sock`.
     pub runtime_endpoint: RuntimeEndpoint,
+    /// The resolver file handed to pods with `dnsPolicy: Default`, CoreDNS among them.
+    pub resolv_conf: NodePath,
     pub proxy_delivery: ProxyDelivery,
     pub admin_group: AdminGroup,
     /// The KubeletConfiguration file.

@@ -62,8 +62,9 @@ pub fn rebase<T: Serialize + DeserializeOwned>(value: &T, old: &T, new: &T) -> R
 fn rebase_tree(value: &mut Value, old: &Value, new: &Value) {
     match value {
         Value::Mapping(map) => {
-            // A default the new side leaves out (an empty field it does not write) goes with it.
-            map.retain(|key, slot| !(new.get(key).is_none() && old.get(key) == Some(slot)));
+            // A field only the old side writes (one the new profile leaves empty) goes, whatever its
+            // value: the new profile has no use for it, and its form would not show it.
+            map.retain(|key, _| !(new.get(key).is_none() && old.get(key).is_some()));
             for (key, slot) in map.iter_mut() {
                 rebase_tree(slot, &old[key], &new[key]);
             }

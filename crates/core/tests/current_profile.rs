@@ -386,7 +386,9 @@ fn version_gates_over_1_33_to_1_37() {
         assert_eq!(current::refuses_cgroup_v1(gate.version), gate.refuses_cgroup_v1);
 
         let config = yaml::parse_value(&bundle.find("workers/worker01/var/lib/kubelet/config.yaml").unwrap().content).unwrap();
-        assert_eq!(config["failCgroupV1"].as_bool(), Some(true), "failCgroupV1 exists since 1.31");
+        // failCgroupV1 exists since 1.31 but is written only where it is the default: before 1.35 an
+        // explicit true would stop the kubelet on a host install.sh merely warns about.
+        assert_eq!(config["failCgroupV1"].as_bool(), gate.refuses_cgroup_v1.then_some(true), "{}", gate.version);
         assert!(current::accepts("KubeletConfiguration.containerRuntimeEndpoint", gate.version));
 
         let flag = studio::profile::flags::kubelet_flag("--register-schedulable=true").unwrap();
@@ -411,6 +413,14 @@ fn switching_profiles_keeps_what_the_user_changed() {
     assert!(current.validate(common::now()).is_ok());
     let back = current.switch_profile(ProfileId::Guide2016);
     assert_eq!(back, guide, "and back again");
+    // Fields only the current profile has go when switching away, even when changed, since the
+    // guide's form would neither show nor accept them.
+    let mut changed = current.clone();
+    changed.kubernetes_version = "1.35".into();
+    changed.cluster.pod_cidr = "10.244.0.0/16".into();
+    let back = changed.switch_profile(ProfileId::Guide2016);
+    assert_eq!(back, guide);
+    assert!(back.validate(common::now()).is_ok());
 
     // A partial project file takes its own profile's defaults.
     let file = SpecFile::from_yaml("profile: current\nkubernetesVersion: '1.34'\n").unwrap();

@@ -80,7 +80,7 @@ fn scripts_pass_bash_and_shellcheck() {
     let scripts = with_suffix(&root, ".sh");
     assert_eq!(scripts.len(), 3 * 2 + 4 + 2 + 1, "{scripts:?}");
     for script in &scripts {
-        assert_eq!(mode(script), 0o755, "{}", script.display());
+        assert_eq!(mode(script), 0o700, "{} carries keys: owner only", script.display());
         run("bash", &["-n", path_str(script)], &root);
     }
     let mut args = vec!["--severity=style", "--shell=bash"];

@@ -89,7 +89,10 @@ pub fn kubelet_config(plan: &Plan, current: &Current, layout: &CurrentLayout) ->
         cluster_dns: vec![spec.cluster.dns_ip.to_string()],
         cluster_domain: spec.cluster.domain.to_string(),
         container_runtime_endpoint: current.runtime_endpoint.to_string(),
-        fail_cgroup_v1: accepts("KubeletConfiguration.failCgroupV1", version).then_some(true),
+        // Written where it is the default (1.35 on); before, true would stop the kubelet on a
+        // cgroup v1 host that install.sh only warns about.
+        fail_cgroup_v1: (accepts("KubeletConfiguration.failCgroupV1", version) && refuses_cgroup_v1(version)).then_some(true),
+        resolv_conf: current.resolv_conf.to_string(),
         read_only_port: 0,
         static_pod_path: plan.node.manifests_dir.to_string(),
         tls_cert_file: layout.serving_cert.to_string(),
@@ -189,11 +192,12 @@ fn kube_proxy_pod_spec(plan: &Plan, layout: &CurrentLayout, config_volume: Volum
         host_path("xtables-lock", "/run/xtables.lock", Some("FileOrCreate")),
         host_path("lib-modules", "/lib/modules", None),
     ];
-    // A static pod reads the cluster CA from the node; the DaemonSet's comes with its ServiceAccount.
-    let ca_dir = plan.node.ca_cert.parent().to_owned();
-    if volumes[0].host_path.is_some() && ca_dir != layout.proxy_dir.as_str() {
-        mounts.push(mount("cluster-ca", &ca_dir, true));
-        volumes.push(host_path("cluster-ca", &ca_dir, Some("Directory")));
+    // A static pod reads the cluster CA from the node (that file alone, not its directory, which
+    // may hold keys); the DaemonSet's comes with its ServiceAccount.
+    let ca = plan.node.ca_cert.as_str();
+    if volumes[0].host_path.is_some() && !ca.starts_with(&format!("{}/", layout.proxy_dir)) {
+        mounts.push(mount("cluster-ca", ca, true));
+        volumes.push(host_path("cluster-ca", ca, Some("File")));
     }
     PodSpec {
         priority_class_name: Some("system-node-critical"),

@@ -21,6 +21,8 @@ pub struct KubeletConfiguration {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fail_cgroup_v1: Option<bool>,
     pub read_only_port: u16,
+    /// The resolver file pods with `dnsPolicy: Default` (CoreDNS among them) inherit.
+    pub resolv_conf: String,
     pub static_pod_path: String,
     pub tls_cert_file: String,
     pub tls_private_key_file: String,

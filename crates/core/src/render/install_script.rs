@@ -40,7 +40,7 @@ pub fn render(plan: &Plan, worker: WorkerRef, files: &[Artifact]) -> String {
     let again = format!("Run as root on {}. Running it again rewrites the same files and restarts the kubelet.", worker.name);
     let assumes = current.map(|c| {
         format!(
-            "Assumes (checked first): systemd, containerd serving {} with SystemdCgroup = true, {} installed, cgroup v2, swap off, IPv4 forwarding on.",
+            "Assumes (checked first): systemd, containerd serving {} with SystemdCgroup = true, {} installed, cgroup v2, a resolver file without a loopback stub, swap off, IPv4 forwarding on.",
             c.runtime_endpoint.socket_path(),
             plan.node.kubelet_binary
         )
@@ -125,7 +125,17 @@ fn node_checks(s: &mut Script, plan: &Plan, current: &Current) {
         let message = format!("install.sh: warning: this host uses cgroup v1, which the kubelet {} only tolerates; move to cgroup v2 before upgrading", current.version.minor);
         s.line(&[Sh("  echo"), Arg(&message), Sh(">&2")]);
     }
-    s.raw("fi")
+    s.raw("fi");
+    let resolv = current.resolv_conf.as_str();
+    let no_resolv = format!("install.sh: {resolv} (kubelet.resolvConf) does not exist; pods with dnsPolicy: Default, CoreDNS among them, would get no resolver");
+    s.line(&[Sh("if [ ! -f"), Arg(resolv), Sh("]; then")]).line(&[Sh("  echo"), Arg(&no_resolv), Sh(">&2")]).raw("  exit 1").raw("fi");
+    let stub = format!(
+        "install.sh: {resolv} (kubelet.resolvConf) names a loopback nameserver; CoreDNS would forward to itself and stop. With systemd-resolved, set kubelet.resolvConf to /run/systemd/resolve/resolv.conf and generate again"
+    );
+    s.line(&[Sh("if grep -Eq '^[[:space:]]*nameserver[[:space:]]+(127\\.|::1)'"), Arg(resolv), Sh("; then")])
+        .line(&[Sh("  echo"), Arg(&stub), Sh(">&2")])
+        .raw("  exit 1")
+        .raw("fi")
         .raw("if [ -n \"$(swapon --noheadings 2> /dev/null)\" ]; then")
         .raw("  echo \"install.sh: swap is on and the kubelet refuses to start with it (failSwapOn); run swapoff -a and remove swap from /etc/fstab\" >&2")
         .raw("  exit 1")
