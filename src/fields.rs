@@ -162,6 +162,8 @@ pub const FIELDS: &[FieldDef] = &[
     field!("paths.manifestsDir", "Static pod directory", Advanced, Control::Text, paths.manifests_dir, always),
     field!("paths.kubeletUnit", "Kubelet unit file", Advanced, Control::Text, paths.kubelet_unit, always),
     field!("paths.kubeletBinary", "Kubelet binary", Advanced, Control::Text, paths.kubelet_binary, always),
+    field!("kubectl.apiserverKubeletClient", "API server's kubelet client (certificate CN)", Advanced, Control::Text, kubectl.apiserver_kubelet_client, current,
+        "The user the API server presents to kubelets (the CN of its --kubelet-client-certificate); the add-ons grant it logs, exec and metrics on every kubelet. kubeadm names it kube-apiserver-kubelet-client."),
     field!("paths.kubeletConfig", "KubeletConfiguration file", Advanced, Control::Text, paths.kubelet_config, current),
     field!("paths.kubeProxyDir", "kube-proxy directory (config, kubeconfig, credentials)", Advanced, Control::Text, paths.kube_proxy_dir, current),
     field!("kubectl.cluster", "kubectl cluster name", Advanced, Control::Text, kubectl.cluster, always),

@@ -161,6 +161,9 @@ pub struct KubectlInput {
     /// The admin certificate's group (current only): `kubeadm:cluster-admins` or `system:masters`.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub admin_group: String,
+    /// The CN of the API server's kubelet client certificate (current only), granted kubelet access.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub apiserver_kubelet_client: String,
 }
 
 /// A number as typed: read from a YAML number or string, written back as a number when it is one.
@@ -278,6 +281,7 @@ impl Default for KubectlInput {
             context: "default-system".into(),
             admin_common_name: "kubectl".into(),
             admin_group: String::new(),
+            apiserver_kubelet_client: String::new(),
         }
     }
 }
@@ -350,6 +354,7 @@ impl SpecFile {
                     context: "kubernetes-admin@kubernetes".into(),
                     admin_common_name: "kubernetes-admin".into(),
                     admin_group: AdminGroup::KubeadmClusterAdmins.as_str().into(),
+                    apiserver_kubelet_client: crate::profile::current::APISERVER_KUBELET_CLIENT.into(),
                 },
                 ..guide
             },
@@ -512,6 +517,7 @@ impl SpecFile {
             ("paths.kubeletConfig", &self.paths.kubelet_config, "the guide's kubelet takes flags only; a KubeletConfiguration file belongs to the current profile"),
             ("paths.kubeProxyDir", &self.paths.kube_proxy_dir, "the guide's kube-proxy shares the worker kubeconfig; its own directory belongs to the current profile"),
             ("kubectl.adminGroup", &self.kubectl.admin_group, "the guide's admin certificate carries no group; groups belong to the current profile"),
+            ("kubectl.apiserverKubeletClient", &self.kubectl.apiserver_kubelet_client, "the guide's kubelets let the API server in without RBAC; the binding belongs to the current profile"),
         ];
         for (field, value, why) in only_current {
             if !value.trim().is_empty() {
@@ -554,6 +560,8 @@ impl SpecFile {
                 format!("{:?} is not an admin group; choose kubeadm:cluster-admins or system:masters", self.kubectl.admin_group)
             }),
         );
+        let apiserver_kubelet_client =
+            c.field("kubectl.apiserverKubeletClient", CommonName::parse(&self.kubectl.apiserver_kubelet_client));
         let kubelet_config = c.field("paths.kubeletConfig", parse_path(self.paths.kubelet_config.trim()));
         let kube_proxy_dir = c.field("paths.kubeProxyDir", parse_path(self.paths.kube_proxy_dir.trim()));
         Some(Target::Current(Current {
@@ -563,6 +571,7 @@ impl SpecFile {
             resolv_conf: resolv_conf?,
             proxy_delivery: proxy_delivery?,
             admin_group: admin_group?,
+            apiserver_kubelet_client: apiserver_kubelet_client?,
             kubelet_config: kubelet_config?,
             kube_proxy_dir: kube_proxy_dir?,
         }))
@@ -789,6 +798,7 @@ impl ClusterSpec {
                 context: self.kubectl.context.to_string(),
                 admin_common_name: self.kubectl.admin_common_name.to_string(),
                 admin_group: self.current().map(|c| c.admin_group.as_str().to_owned()).unwrap_or_default(),
+                apiserver_kubelet_client: self.current().map(|c| c.apiserver_kubelet_client.to_string()).unwrap_or_default(),
             },
         }
     }

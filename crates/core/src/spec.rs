@@ -76,6 +76,8 @@ pub struct Current {
     pub resolv_conf: NodePath,
     pub proxy_delivery: ProxyDelivery,
     pub admin_group: AdminGroup,
+    /// The user the API server presents to kubelets (its `--kubelet-client-certificate`'s CN).
+    pub apiserver_kubelet_client: CommonName,
     /// The KubeletConfiguration file.
     pub kubelet_config: NodePath,
     /// kube-proxy's configuration, kubeconfig and credentials.

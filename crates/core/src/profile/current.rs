@@ -57,7 +57,8 @@ pub fn refuses_cgroup_v1(version: Version) -> bool {
 const NAMESPACE: &str = "kube-system";
 const REGISTRY: &str = "registry.k8s.io";
 
-/// The user name the API server presents to kubelets (`--kubelet-client-certificate`'s CN, as kubeadm names it).
+/// The user the API server presents to kubelets by default (its `--kubelet-client-certificate`'s
+/// CN, as kubeadm names it).
 pub const APISERVER_KUBELET_CLIENT: &str = "kube-apiserver-kubelet-client";
 
 pub fn kube_proxy_image(version: KubeVersion) -> String {
@@ -507,7 +508,7 @@ pub fn cluster_rbac(current: &Current) -> Vec<AddonManifest> {
             manifest: cluster_role_binding(
                 "worker-studio:apiserver-to-kubelet",
                 "worker-studio:apiserver-to-kubelet",
-                rbac_subject("User", APISERVER_KUBELET_CLIENT),
+                rbac_subject("User", current.apiserver_kubelet_client.as_str()),
             ),
         },
     ];

@@ -22,6 +22,8 @@ pub fn apply_script(manifests: &[Artifact]) -> String {
     let mut s = Script::new(&[
         "apply-addons.sh: applies the cluster add-ons (RBAC, kube-proxy if a DaemonSet, CoreDNS) from the workstation.",
         "Run where kubectl reaches the cluster as admin (after setup-kubectl.sh). Running it again updates them.",
+        "The first time on a cluster without the kubeadm:cluster-admins binding, run it with an existing admin",
+        "credential (KUBECONFIG=/etc/kubernetes/admin.conf, say): the new admin certificate is only bound by it.",
     ]);
     s.blank().raw("command -v kubectl > /dev/null || { echo \"apply-addons.sh: kubectl is not installed\" >&2; exit 1; }");
     for manifest in manifests {

@@ -50,7 +50,7 @@ pub fn render(plan: &Plan, artifacts: &[Artifact], generated_at: &str, ca_key_in
         Target::Current(current) => {
             line("   The API servers need --authorization-mode=Node,RBAC, --enable-admission-plugins=NodeRestriction,");
             line("   --kubelet-certificate-authority=<this ca.crt>, and a --kubelet-client-certificate whose CN is");
-            line(&format!("   {} (the user the add-ons' RBAC grants access to kubelets).", crate::profile::current::APISERVER_KUBELET_CLIENT));
+            line(&format!("   {} (the user the add-ons' RBAC grants access to kubelets).", current.apiserver_kubelet_client));
             line(&format!(
                 "2. Workers: install containerd and the kubelet {} (see the top of install.sh), then copy",
                 current.version
