@@ -69,15 +69,21 @@ fn spec_file(max_workers: usize) -> impl Strategy<Value = SpecFile> {
         })
 }
 
+/// Validates `file`, writes the spec back as a project file, reads that again: the same spec.
+fn round_trip(file: &SpecFile) -> Result<studio::ClusterSpec, TestCaseError> {
+    let spec = file.validate(common::now()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+    let yaml = spec.to_file().to_yaml();
+    let again = studio::input::spec_from_yaml(&yaml, common::now()).map_err(|e| TestCaseError::fail(format!("{e:?}\n{yaml}")))?;
+    prop_assert_eq!(&again, &spec);
+    Ok(spec)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
     #[test]
     fn project_files_round_trip(file in spec_file(50)) {
-        let spec = file.validate(common::now()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
-        let yaml = spec.to_file().to_yaml();
-        let again = studio::input::spec_from_yaml(&yaml, common::now()).map_err(|e| TestCaseError::fail(format!("{e:?}\n{yaml}")))?;
-        prop_assert_eq!(again, spec);
+        round_trip(&file)?;
     }
 }
 
@@ -163,10 +169,7 @@ proptest! {
 
     #[test]
     fn current_projects_round_trip_and_their_bundles_pass_every_check(file in current_file(20)) {
-        let spec = file.validate(common::now()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
-        let yaml = spec.to_file().to_yaml();
-        let again = studio::input::spec_from_yaml(&yaml, common::now()).map_err(|e| TestCaseError::fail(format!("{e:?}\n{yaml}")))?;
-        prop_assert_eq!(&again, &spec);
+        let spec = round_trip(&file)?;
         let bundle = common::generate(&spec, false);
         let report = studio::check::check(&studio::check::BundleFiles::from_bundle(&bundle), &studio::check_context(&spec, common::now()));
         let bad: Vec<_> = report.findings.iter().filter(|f| f.status != studio::check::Status::Pass).collect();
