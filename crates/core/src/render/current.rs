@@ -1,7 +1,7 @@
 //! The current profile's machines: each worker's kubelet, kube-proxy and certificates, the
 //! workstation's kubectl credentials, and the cluster add-ons.
 
-use super::{addon_artifacts, artifact, dns_addon, install_script, kubectl, kubelet, loose, node_commands};
+use super::{addon_artifacts, artifact, dns_addon, install_script, kubelet, loose, node_commands, workstation_files};
 use crate::bundle::{Artifact, ArtifactKind, Location, Machine};
 use crate::pki::{Credentials, KUBE_PROXY_USER};
 use crate::plan::Plan;
@@ -80,22 +80,9 @@ pub(super) fn machines(
     }
     artifacts.extend(workers);
 
-    let ws = &plan.workstation;
-    let workstation = Machine::Workstation;
-    let home = |file: &str| Location::Home(format!("{}/{file}", ws.dir));
     let admin = format!("CN={}, O={}", spec.kubectl.admin_common_name, current.admin_group.as_str());
-    let credentials_files = vec![
-        artifact(&workstation, home(ws.ca_cert), ArtifactKind::Certificate,
-            "The cluster CA; kubectl verifies the API server with it", ca_pem.to_owned()),
-        artifact(&workstation, home(ws.key), ArtifactKind::PrivateKey,
-            "The kubectl admin private key", credentials.admin.key.to_pem()),
-        artifact(&workstation, home(ws.cert), ArtifactKind::Certificate,
-            &format!("The admin client certificate ({admin}), signed by the CA"), credentials.admin.certificate_pem.clone()),
-    ];
-    let setup = kubectl::setup_script(plan, &credentials_files);
-    artifacts.extend(credentials_files);
-    artifacts.push(artifact(&workstation, loose("setup-kubectl.sh"), ArtifactKind::Script,
-        "Installs the files above into ~/.kube and points kubectl at the cluster", setup));
+    artifacts.extend(workstation_files(plan, credentials, ca_pem, &admin, false,
+        "Installs the files above into ~/.kube and points kubectl at the cluster"));
 
     let mut addons = profile::cluster_rbac(current);
     if !static_pod {

@@ -73,6 +73,29 @@ pub fn build(plan: &Plan, credentials: &Credentials, options: RenderOptions) -> 
     Ok(Bundle { artifacts })
 }
 
+/// The workstation's kubectl credentials (with the CSR where the profile keeps one, `admin` naming
+/// the certificate's subject) and the `setup-kubectl.sh` that installs them.
+fn workstation_files(plan: &Plan, credentials: &Credentials, ca_pem: &str, admin: &str, with_csr: bool, setup_note: &str) -> Vec<Artifact> {
+    let ws = &plan.workstation;
+    let workstation = Machine::Workstation;
+    let home = |file: &str| Location::Home(format!("{}/{file}", ws.dir));
+    let mut files = vec![
+        artifact(&workstation, home(ws.ca_cert), ArtifactKind::Certificate,
+            "The cluster CA; kubectl verifies the API server with it", ca_pem.to_owned()),
+        artifact(&workstation, home(ws.key), ArtifactKind::PrivateKey,
+            "The kubectl admin private key", credentials.admin.key.to_pem()),
+    ];
+    if with_csr {
+        files.push(artifact(&workstation, home(ws.csr), ArtifactKind::CertificateRequest,
+            &format!("The admin certificate request ({admin})"), credentials.admin.csr_pem.clone()));
+    }
+    files.push(artifact(&workstation, home(ws.cert), ArtifactKind::Certificate,
+        &format!("The admin client certificate ({admin}), signed by the CA"), credentials.admin.certificate_pem.clone()));
+    let setup = kubectl::setup_script(plan, &files);
+    files.push(artifact(&workstation, loose("setup-kubectl.sh"), ArtifactKind::Script, setup_note, setup));
+    files
+}
+
 /// The add-on manifests as files below `cluster-addons/`.
 fn addon_artifacts(manifests: Vec<AddonManifest>) -> Result<Vec<Artifact>, YamlError> {
     manifests
@@ -137,25 +160,10 @@ fn guide_machines(plan: &Plan, guide: &Guide, credentials: &Credentials, ca_pem:
             "Alternative: make the key and CSR on the node itself, as the guide does", node_commands::keys_on_node(plan, worker)));
     }
 
-    let ws = &plan.workstation;
-    let workstation = Machine::Workstation;
-    let home = |file: &str| Location::Home(format!("{}/{file}", ws.dir));
-    let credentials_files = vec![
-        artifact(&workstation, home(ws.ca_cert), ArtifactKind::Certificate,
-            "The cluster CA; kubectl verifies the API server with it", ca_pem.clone()),
-        artifact(&workstation, home(ws.key), ArtifactKind::PrivateKey,
-            "The kubectl admin private key", credentials.admin.key.to_pem()),
-        artifact(&workstation, home(ws.csr), ArtifactKind::CertificateRequest,
-            &format!("The admin certificate request (CN={})", spec.kubectl.admin_common_name), credentials.admin.csr_pem.clone()),
-        artifact(&workstation, home(ws.cert), ArtifactKind::Certificate,
-            &format!("The admin client certificate (CN={}), signed by the CA", spec.kubectl.admin_common_name),
-            credentials.admin.certificate_pem.clone()),
-    ];
-    let setup = kubectl::setup_script(plan, &credentials_files);
-    artifacts.extend(credentials_files);
-    artifacts.push(artifact(&workstation, loose("setup-kubectl.sh"), ArtifactKind::Script,
-        "Installs the files above into ~/.kube and runs the guide's four kubectl config commands", setup));
-    artifacts.push(artifact(&workstation, loose("keys-on-workstation.sh"), ArtifactKind::Script,
+    let admin = format!("CN={}", spec.kubectl.admin_common_name);
+    artifacts.extend(workstation_files(plan, credentials, &ca_pem, &admin, true,
+        "Installs the files above into ~/.kube and runs the guide's four kubectl config commands"));
+    artifacts.push(artifact(&Machine::Workstation, loose("keys-on-workstation.sh"), ArtifactKind::Script,
         "Alternative: make the kubectl key and CSR on the workstation, as the guide does", node_commands::keys_on_workstation(plan)));
 
     let manifests = addon_artifacts(guide_2016::dns_addon(plan))?;
