@@ -1,18 +1,18 @@
-// The studio's background worker: the page's own module (compiled once, sent by the page) signs,
-// renders, checks and zips off the main thread. See src/background.rs.
-import init, { generate_in_background } from './worker-studio-web.js';
+// The studio's background worker: loads the engine module and answers the page's calls
+// ({id, call, request} -> {id, reply} or {id, error}). See src/background.rs and src/engine.rs.
+import init, * as engine from './studio-engine.js';
 
-let ready;
-self.onmessage = async ({ data }) => {
-  if (data.module) {
-    ready = init({ module_or_path: data.module });
-    return;
-  }
+const calls = new Set(['generate', 'zip', 'check_bundle', 'examine_ca']);
+const ready = init();
+self.onmessage = async ({ data: { id, call, request } }) => {
   try {
     await ready;
-    const reply = generate_in_background(data);
-    self.postMessage(reply, [reply.zip.buffer, reply.result.buffer]);
+    if (!calls.has(call)) throw new Error(`no engine call ${call}`);
+    const reply = engine[call](request);
+    const transfer = Object.values(reply).filter((v) => v instanceof Uint8Array).map((v) => v.buffer);
+    self.postMessage({ id, reply }, transfer);
   } catch (error) {
-    self.postMessage({ error: String(error) });
+    // A trap (a panic aborts) leaves the module unusable: the page then starts a fresh worker.
+    self.postMessage({ id, error: String(error), fatal: error instanceof WebAssembly.RuntimeError });
   }
 };

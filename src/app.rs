@@ -2,7 +2,6 @@
 
 use std::rc::Rc;
 
-use studio::pki::KeySet;
 use studio::{ClusterSpec, RenderOptions, SpecFile};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlTextAreaElement;
@@ -15,20 +14,18 @@ use crate::components::form::FieldGroup;
 use crate::components::workers::Workers;
 use crate::fields::{input_id, Group};
 use crate::background;
-use crate::keygen;
+use crate::keygen::{self, Keys};
 use crate::platform;
 use crate::state::{Action, Generated, Progress, State};
 
-/// Makes the keys that are missing (WebCrypto for RSA, several at once), then signs, renders,
-/// checks and zips the bundle in the background worker.
-async fn generate(project: SpecFile, spec: Rc<ClusterSpec>, known: Rc<KeySet>, include_ca_key: bool, dispatch: UseReducerDispatcher<State>) {
+/// Makes the RSA keys that are missing through WebCrypto (several at once), then has the engine
+/// make the rest and sign, render, check and zip the bundle in the background.
+async fn generate(project: SpecFile, spec: Rc<ClusterSpec>, known: Rc<Keys>, include_ca_key: bool, dispatch: UseReducerDispatcher<State>) {
     let started = js_sys::Date::now();
     let now = platform::now();
     let requests = studio::key_requests(&spec);
     let progress = |done, total| dispatch.dispatch(Action::Progress(Progress::Keys { done, total }));
-    // With a background worker the page makes only WebCrypto's keys; the worker makes the rest.
-    let makers = if background::warm_up() { keygen::Makers::WebCryptoOnly } else { keygen::Makers::All };
-    let (keys, made_here) = match keygen::generate(&requests, &known, keygen::parallelism(), makers, progress).await {
+    let (keys, made_here) = match keygen::generate(&requests, &known, keygen::parallelism(), progress).await {
         Ok(result) => result,
         Err(e) => {
             dispatch.dispatch(Action::Progress(if e == keygen::CANCELLED { Progress::Cancelled } else { Progress::Failed(e) }));
@@ -41,7 +38,7 @@ async fn generate(project: SpecFile, spec: Rc<ClusterSpec>, known: Rc<KeySet>, i
         dispatch.dispatch(Action::Progress(Progress::Cancelled));
         return;
     }
-    let missing = requests.iter().filter(|r| keys.get(&r.id).is_none()).count();
+    let missing = requests.iter().filter(|r| keys.get(r).is_none()).count();
     dispatch.dispatch(Action::Progress(if missing > 0 { Progress::Keys { done: 0, total: missing } } else { Progress::Signing }));
     let report = {
         let dispatch = dispatch.clone();
@@ -51,19 +48,19 @@ async fn generate(project: SpecFile, spec: Rc<ClusterSpec>, known: Rc<KeySet>, i
         let dispatch = dispatch.clone();
         move |keys| dispatch.dispatch(Action::KeysReady(Rc::new(keys)))
     };
-    let result = background::generate(&project, &spec, &keys, RenderOptions { now, include_ca_key }, report, keep).await;
+    let result = background::generate(&project, &requests, &keys, RenderOptions { now, include_ca_key }, report, keep).await;
     match result {
         Ok(background::Output { bundle, zip, checks, keys, made }) => {
             dispatch.dispatch(Action::KeysReady(Rc::new(keys)));
             dispatch.dispatch(Action::Generated(Box::new(Generated {
-            project,
-            bundle: Rc::new(bundle),
-            zip: Rc::new(zip),
-            checks: Rc::new(checks),
-            made: made_here + made,
-            reused: requests.len() - made_here - made,
-            millis: js_sys::Date::now() - started,
-        })));
+                project,
+                bundle: Rc::new(bundle),
+                zip: Rc::new(zip),
+                checks: Rc::new(checks),
+                made: made_here + made,
+                reused: requests.len() - made_here - made,
+                millis: js_sys::Date::now() - started,
+            })));
         }
         Err(e) if e == keygen::CANCELLED => dispatch.dispatch(Action::Progress(Progress::Cancelled)),
         Err(e) => dispatch.dispatch(Action::Progress(Progress::Failed(e))),
@@ -75,8 +72,18 @@ pub fn app() -> Html {
     let state = use_reducer(State::restore);
     let include_ca_key = use_state(|| false);
     let project_text = use_state(String::new);
-    use_effect_with((), |()| {
-        background::warm_up();
+    use_effect_with((), |()| background::warm_up());
+    // An imported CA is examined by the engine, off the page; its verdict joins the form's errors.
+    use_effect_with(state.ca_to_examine(), {
+        let d = state.dispatcher();
+        move |texts: &Option<(String, String)>| {
+            if let Some((certificate, key)) = texts.clone() {
+                spawn_local(async move {
+                    let verdict = background::examine_ca(&certificate, &key, platform::now()).await;
+                    d.dispatch(Action::CaExamined(Rc::new((certificate, key, verdict))));
+                });
+            }
+        }
     });
 
     let on_generate = {
@@ -144,7 +151,10 @@ pub fn app() -> Html {
         Callback::from(move |e: Event| {
             let d = d.clone();
             platform::read_first_file_bytes(e.target_unchecked_into::<web_sys::HtmlInputElement>().files(), move |bytes| {
-                d.dispatch(Action::CheckUpload(bytes))
+                spawn_local(async move {
+                    let report = background::check_bundle(bytes, platform::now()).await;
+                    d.dispatch(Action::Uploaded(report.map(Rc::new)));
+                });
             });
         })
     };

@@ -1,11 +1,14 @@
-//! Key generation in the browser: RSA through WebCrypto (the browser generates keys on its own
-//! threads, so the page stays responsive), several at once; elliptic curves and browsers without
-//! WebCrypto (plain-http pages are not secure contexts) fall back to the engine's own generator.
-//! Signing always stays in ring.
+//! The keys the page makes and keeps: RSA through WebCrypto (the browser generates keys on its own
+//! threads, so the page stays responsive), several at once. Every other key (elliptic curves, RSA
+//! where the browser offers no WebCrypto, as on plain-http pages) is made by the engine in the
+//! background worker. The page never parses a key; the engine does when it signs with ring.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use futures::stream::{self, StreamExt};
 use js_sys::{Array, Object, Reflect, Uint8Array};
-use studio::pki::{KeyRequest, KeySet, PrivateKey};
+use studio::pki::{KeyId, KeyRequest};
 use studio::spec::KeyAlgorithm;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -32,11 +35,33 @@ pub fn reset_cancel() {
     CANCEL.with(|c| c.set(false));
 }
 
-/// Where a key came from, for the status line and the tests.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Source {
-    WebCrypto,
-    Engine,
+/// A private key the page holds for reuse: PKCS#8 DER and the algorithm it was made for.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HeldKey {
+    pub algorithm: KeyAlgorithm,
+    pub pkcs8: Rc<[u8]>,
+}
+
+/// The keys of earlier runs by role, kept in this tab's memory only.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Keys(BTreeMap<KeyId, HeldKey>);
+
+impl Keys {
+    /// The key for `request` if one of its algorithm is held.
+    pub fn get(&self, request: &KeyRequest) -> Option<&HeldKey> {
+        self.0.get(&request.id).filter(|key| key.algorithm == request.algorithm)
+    }
+
+    pub fn insert(&mut self, id: KeyId, key: HeldKey) {
+        self.0.insert(id, key);
+    }
+
+    /// Every held key of `other` that this set lacks.
+    pub fn extend(&mut self, other: &Keys) {
+        for (id, key) in &other.0 {
+            self.0.entry(id.clone()).or_insert_with(|| key.clone());
+        }
+    }
 }
 
 fn subtle() -> Option<web_sys::SubtleCrypto> {
@@ -51,7 +76,7 @@ fn set(object: &Object, key: &str, value: &JsValue) {
 }
 
 /// An RSA key from `crypto.subtle.generateKey`, exported as PKCS#8.
-async fn webcrypto_rsa(subtle: &web_sys::SubtleCrypto, bits: usize) -> Result<PrivateKey, String> {
+async fn webcrypto_rsa(subtle: &web_sys::SubtleCrypto, bits: usize) -> Result<Vec<u8>, String> {
     let params = Object::new();
     set(&params, "name", &"RSASSA-PKCS1-v1_5".into());
     set(&params, "modulusLength", &JsValue::from_f64(bits as f64));
@@ -62,80 +87,54 @@ async fn webcrypto_rsa(subtle: &web_sys::SubtleCrypto, bits: usize) -> Result<Pr
     let pair = JsFuture::from(subtle.generate_key_with_object(&params, true, &usages).map_err(js_err)?).await.map_err(js_err)?;
     let private: web_sys::CryptoKey = Reflect::get(&pair, &"privateKey".into()).map_err(js_err)?.unchecked_into();
     let exported = JsFuture::from(subtle.export_key("pkcs8", &private).map_err(js_err)?).await.map_err(js_err)?;
-    let der = Uint8Array::new(&exported).to_vec();
-    PrivateKey::from_pkcs8_der(&der).map_err(|e| e.to_string())
-}
-
-/// One key, from WebCrypto when it can make it.
-pub async fn generate_one(algorithm: KeyAlgorithm) -> Result<(PrivateKey, Source), String> {
-    if let (Some(bits), Some(subtle)) = (algorithm.rsa_bits(), subtle()) {
-        if let Ok(key) = webcrypto_rsa(&subtle, bits).await {
-            return Ok((key, Source::WebCrypto));
-        }
-    }
-    // ECDSA with ring takes well under a millisecond; RSA here is the fallback without WebCrypto.
-    PrivateKey::generate(algorithm).map(|k| (k, Source::Engine)).map_err(|e| e.to_string())
-}
-
-/// Which keys the page makes itself.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Makers {
-    /// Every missing key: WebCrypto where it can, the engine otherwise.
-    All,
-    /// Only WebCrypto's (made on the browser's own threads); the rest is left to the background worker.
-    WebCryptoOnly,
+    Ok(Uint8Array::new(&exported).to_vec())
 }
 
 /// Whether the page can get a key of `algorithm` from WebCrypto.
-fn from_webcrypto(algorithm: KeyAlgorithm) -> bool {
+pub fn from_webcrypto(algorithm: KeyAlgorithm) -> bool {
     algorithm.rsa_bits().is_some() && subtle().is_some()
 }
 
-/// Keys for `requests`, reusing those in `known` that fit; `progress(done, total)` after each.
-/// Returns the key set and how many keys were made anew; with [`Makers::WebCryptoOnly`] the keys
-/// WebCrypto cannot make stay missing.
+/// Keys for `requests`: those in `known` that fit, and new ones from WebCrypto, `parallel` at a
+/// time; `progress(done, total)` as they come. Returns the keys and how many were made anew; keys
+/// WebCrypto cannot make stay missing (the engine makes them).
 pub async fn generate(
     requests: &[KeyRequest],
-    known: &KeySet,
+    known: &Keys,
     parallel: usize,
-    makers: Makers,
     mut progress: impl FnMut(usize, usize),
-) -> Result<(KeySet, usize), String> {
-    let mut keys = KeySet::default();
+) -> Result<(Keys, usize), String> {
+    let mut keys = Keys::default();
     let mut missing = Vec::new();
     for request in requests {
-        match known.get(&request.id).filter(|k| KeySet::fits(k, request.algorithm)) {
+        match known.get(request) {
             Some(key) => keys.insert(request.id.clone(), key.clone()),
-            None if makers == Makers::All || from_webcrypto(request.algorithm) => missing.push(request.clone()),
+            None if from_webcrypto(request.algorithm) => missing.push(request.clone()),
             None => {}
         }
     }
+    let Some(subtle) = subtle() else { return Ok((keys, 0)) };
     let total = missing.len();
     progress(0, total);
+    let subtle = &subtle;
     let mut made = stream::iter(missing.into_iter().map(|request| async move {
-        generate_one(request.algorithm).await.map(|(key, _)| (request.id, key))
+        let bits = request.algorithm.rsa_bits().unwrap_or(2048);
+        webcrypto_rsa(subtle, bits).await.map(|der| (request, der))
     }))
     .buffer_unordered(parallel.max(1));
-    // Keys made by the engine finish synchronously; yield to the page every frame or so, and report
-    // progress at that pace rather than per key (each report re-renders the page).
-    let mut done = 0;
-    let mut last_yield = js_sys::Date::now();
+    // Each report re-renders the page: at most one per frame or so.
+    let (mut done, mut reported) = (0, js_sys::Date::now());
     while let Some(result) = made.next().await {
         if cancelled() {
             return Err(CANCELLED.into());
         }
-        let (id, key) = result?;
-        keys.insert(id, key);
+        let (request, der) = result?;
+        keys.insert(request.id, HeldKey { algorithm: request.algorithm, pkcs8: der.into() });
         done += 1;
-        if js_sys::Date::now() - last_yield > 16.0 || done == total {
+        if js_sys::Date::now() - reported > 16.0 || done == total {
             progress(done, total);
-            gloo_timers::future::TimeoutFuture::new(0).await;
-            last_yield = js_sys::Date::now();
+            reported = js_sys::Date::now();
         }
-    }
-    // A cancel during the last yield counts too.
-    if cancelled() {
-        return Err(CANCELLED.into());
     }
     Ok((keys, total))
 }

@@ -1,17 +1,17 @@
-//! Worker Studio in the browser: the engine compiled to WebAssembly behind a Yew form.
+//! Worker Studio in the browser: a Yew form (the page's module) and the engine's entry points (the
+//! engine module, `src/bin/studio-engine.rs`, run by the background worker). Each binary links only
+//! what it reaches, so the page's first load stays small.
 
 pub mod app;
 pub mod background;
 pub mod components;
+pub mod engine;
 pub mod fields;
 pub mod keygen;
 pub mod platform;
 pub mod state;
 
-/// Mounts the studio on the page's body. In the background worker the same module starts
-/// without a page, and there is nothing to mount.
+/// Mounts the studio on the page's body.
 pub fn start() {
-    if web_sys::window().is_some() {
-        yew::Renderer::<app::App>::new().render();
-    }
+    yew::Renderer::<app::App>::new().render();
 }

@@ -3,13 +3,13 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use studio::input::{FieldError, SpecFile, WorkerInput};
-use studio::check::{BundleFiles, CheckContext, Report};
-use studio::pki::KeySet;
+use studio::check::Report;
+use studio::input::{CaVerdict, FieldError, SpecFile, WorkerInput};
 use studio::profile::ProfileId;
 use studio::{Bundle, ClusterSpec};
 use yew::Reducible;
 
+use crate::keygen::Keys;
 use crate::platform;
 
 /// Where the project's parameters are kept between visits (never private keys).
@@ -44,7 +44,9 @@ pub struct State {
     /// The validated spec while the form has no errors.
     pub spec: Option<Rc<ClusterSpec>>,
     /// Keys of earlier runs, kept in memory only, reused while they fit.
-    pub keys: Rc<KeySet>,
+    pub keys: Rc<Keys>,
+    /// The engine's verdict on the imported CA: the certificate and key it examined, and what it found.
+    pub ca_verdict: Option<Rc<(String, String, CaVerdict)>>,
     /// Validation errors by field path.
     pub errors: BTreeMap<String, String>,
     pub bundle: Option<Rc<Bundle>>,
@@ -72,12 +74,15 @@ pub enum Action {
     Reset,
     Progress(Progress),
     /// The keys of a run, made and about to be signed with.
-    KeysReady(Rc<KeySet>),
+    KeysReady(Rc<Keys>),
+    /// The engine examined an imported CA's certificate and key.
+    CaExamined(Rc<(String, String, CaVerdict)>),
     Generated(Box<Generated>),
     /// Forget the kept keys, so the next run makes all keys anew.
     ForgetKeys,
     Select(String),
-    CheckUpload(Vec<u8>),
+    /// The engine's report on an uploaded bundle, or why it could not check it.
+    Uploaded(Result<Rc<Report>, String>),
 }
 
 impl State {
@@ -92,7 +97,8 @@ impl State {
         let mut state = State {
             file,
             spec: None,
-            keys: Rc::new(KeySet::default()),
+            keys: Rc::new(Keys::default()),
+            ca_verdict: None,
             errors: BTreeMap::new(),
             bundle: None,
             zip: None,
@@ -108,7 +114,12 @@ impl State {
     }
 
     fn revalidate(&mut self) {
-        match self.file.validate(platform::now()) {
+        let verdict = self.ca_verdict.clone();
+        let examined = move |certificate: &str, key: &str| match verdict.as_deref() {
+            Some((c, k, verdict)) if c == certificate && k == key => verdict.clone(),
+            _ => Err(FieldError::new("ca.certificate", "is being examined…")),
+        };
+        match self.file.validate_with(platform::now(), &examined) {
             Ok(spec) => {
                 self.spec = Some(Rc::new(spec));
                 self.errors = BTreeMap::new();
@@ -131,19 +142,17 @@ impl State {
     pub fn key_plan(&self) -> Option<(usize, usize)> {
         let spec = self.spec.as_deref()?;
         let requests = studio::key_requests(spec);
-        let reuse = requests
-            .iter()
-            .filter(|r| self.keys.get(&r.id).is_some_and(|k| KeySet::fits(k, r.algorithm)))
-            .count();
+        let reuse = requests.iter().filter(|r| self.keys.get(r).is_some()).count();
         Some((requests.len() - reuse, reuse))
     }
-}
 
-/// Checks an uploaded bundle zip against the Kubernetes version its README names.
-fn check_upload(bytes: &[u8]) -> Result<Report, String> {
-    let files = BundleFiles::from_zip(bytes)?;
-    let context = CheckContext { now: platform::now(), version: studio::check::version_of(&files), expected_ips: Default::default() };
-    Ok(studio::check::check(&files, &context))
+    /// The imported CA's certificate and key when the engine has yet to examine them.
+    pub fn ca_to_examine(&self) -> Option<(String, String)> {
+        let ca = &self.file.ca;
+        let texts = (ca.certificate.clone(), ca.key.clone());
+        let examined = self.ca_verdict.as_deref().is_some_and(|(c, k, _)| (c, k) == (&texts.0, &texts.1));
+        (ca.source.trim() == "import" && !ca.certificate.trim().is_empty() && !ca.key.trim().is_empty() && !examined).then_some(texts)
+    }
 }
 
 /// Parses `name ip` lines (spaces, tabs or commas between), skipping blank lines and `#` comments.
@@ -219,11 +228,16 @@ impl Reducible for State {
                 edited = false;
             }
             Action::ForgetKeys => {
-                next.keys = Rc::new(KeySet::default());
+                next.keys = Rc::new(Keys::default());
                 edited = false;
             }
-            Action::CheckUpload(bytes) => {
-                next.uploaded = Some(check_upload(&bytes).map(Rc::new));
+            Action::CaExamined(verdict) => {
+                next.ca_verdict = Some(verdict);
+                next.revalidate();
+                edited = false;
+            }
+            Action::Uploaded(report) => {
+                next.uploaded = Some(report);
                 edited = false;
             }
             _ => edited = false,

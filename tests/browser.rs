@@ -8,7 +8,7 @@ use studio::spec::KeyAlgorithm;
 use studio::{RenderOptions, SpecFile};
 use wasm_bindgen_test::*;
 use worker_studio_web::state::{parse_worker_lines, Action, State, STORAGE_KEY};
-use worker_studio_web::{keygen, platform};
+use worker_studio_web::{background, engine, keygen, platform};
 use yew::Reducible;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -67,21 +67,29 @@ fn pasted_worker_lines_become_rows() {
     assert_eq!(pairs, [("worker01", "192.168.2.1"), ("worker02", "192.168.2.2"), ("lonely", "")]);
 }
 
+/// The engine's keys from the PKCS#8 the page holds.
+fn key_set(requests: &[studio::pki::KeyRequest], keys: &keygen::Keys) -> KeySet {
+    let mut set = KeySet::default();
+    for request in requests {
+        let held = keys.get(request).unwrap_or_else(|| panic!("no key for {}", request.id));
+        set.insert(request.id.clone(), PrivateKey::from_pkcs8_der(&held.pkcs8).unwrap());
+    }
+    set
+}
+
 #[wasm_bindgen_test]
 async fn rsa_keys_come_from_webcrypto_and_sign_through_ring() {
-    let (key, source) = keygen::generate_one(KeyAlgorithm::Rsa2048).await.unwrap();
-    assert_eq!(source, keygen::Source::WebCrypto, "this page is a secure context, so WebCrypto is used");
-    assert_eq!(key.kind(), KeyKind::Rsa { bits: 2048 });
-    let (ec, source) = keygen::generate_one(KeyAlgorithm::EcdsaP256).await.unwrap();
-    assert_eq!((ec.kind(), source), (KeyKind::EcdsaP256, keygen::Source::Engine));
-
+    assert!(keygen::from_webcrypto(KeyAlgorithm::Rsa2048), "this page is a secure context, so WebCrypto is used");
+    assert!(!keygen::from_webcrypto(KeyAlgorithm::EcdsaP256), "elliptic-curve keys are the engine's");
     let mut file = SpecFile::default();
     file.workers.truncate(1);
     let spec = file.validate(platform::now()).unwrap();
     let requests = studio::key_requests(&spec);
-    let (keys, made) = keygen::generate(&requests, &KeySet::default(), 4, keygen::Makers::All, |_, _| {}).await.unwrap();
+    let (keys, made) = keygen::generate(&requests, &keygen::Keys::default(), 4, |_, _| {}).await.unwrap();
     assert_eq!(made, 3, "the CA, one worker and the admin");
-    let bundle = studio::generate(&spec, &keys, RenderOptions { now: platform::now(), include_ca_key: false }).unwrap();
+    let set = key_set(&requests, &keys);
+    assert!(requests.iter().all(|r| set.get(&r.id).unwrap().kind() == KeyKind::Rsa { bits: 2048 }));
+    let bundle = studio::generate(&spec, &set, RenderOptions { now: platform::now(), include_ca_key: false }).unwrap();
     let ca_der = certificate(&bundle, "ca-host/HOME/ca.crt");
     let (_, ca) = x509_parser::parse_x509_certificate(&ca_der).unwrap();
     let der = certificate(&bundle, "workers/worker01/etc/kubernetes/ssl/worker.crt");
@@ -92,46 +100,39 @@ async fn rsa_keys_come_from_webcrypto_and_sign_through_ring() {
 #[wasm_bindgen_test]
 async fn keys_that_still_fit_are_reused_and_only_new_ones_made() {
     let mut file = SpecFile::default();
-    file.keys.algorithm = "ecdsa-p256".into();
+    file.workers.truncate(2);
     let spec = file.validate(platform::now()).unwrap();
     let requests = studio::key_requests(&spec);
     let mut seen = Vec::new();
-    let (keys, made) = keygen::generate(&requests, &KeySet::default(), 2, keygen::Makers::All, |done, total| seen.push((done, total))).await.unwrap();
-    assert_eq!(made, 5);
-    assert_eq!(seen.first(), Some(&(0, 5)));
-    assert_eq!(seen.last(), Some(&(5, 5)));
+    let (keys, made) = keygen::generate(&requests, &keygen::Keys::default(), 2, |done, total| seen.push((done, total))).await.unwrap();
+    assert_eq!(made, 4);
+    assert_eq!(seen.first(), Some(&(0, 4)));
+    assert_eq!(seen.last(), Some(&(4, 4)));
 
     file.workers.push(studio::input::WorkerInput { name: "worker04".into(), ip: "192.168.2.4".into() });
     let more = studio::key_requests(&file.validate(platform::now()).unwrap());
-    let (again, made) = keygen::generate(&more, &keys, 2, keygen::Makers::All, |_, _| {}).await.unwrap();
+    let (again, made) = keygen::generate(&more, &keys, 2, |_, _| {}).await.unwrap();
     assert_eq!(made, 1, "only worker04's key is new");
     for request in &requests {
-        assert_eq!(again.get(&request.id), keys.get(&request.id));
+        assert!(again.get(request) == keys.get(request));
     }
 
+    // The page makes only what WebCrypto can: ECDSA keys are left to the engine.
     file.keys.algorithm = "ecdsa-p384".into();
     let changed = studio::key_requests(&file.validate(platform::now()).unwrap());
-    let (_, made) = keygen::generate(&changed, &again, 2, keygen::Makers::All, |_, _| {}).await.unwrap();
-    assert_eq!(made, 6, "a new algorithm makes every key anew");
-
-    // With a background worker the page makes only what WebCrypto can: no ECDSA key here.
-    let (left, made) = keygen::generate(&changed, &KeySet::default(), 2, keygen::Makers::WebCryptoOnly, |_, _| {}).await.unwrap();
-    assert_eq!((made, changed.iter().filter(|r| left.get(&r.id).is_some()).count()), (0, 0));
-    let rsa = studio::key_requests(&SpecFile::default().validate(platform::now()).unwrap());
-    let (made_keys, made) = keygen::generate(&rsa, &KeySet::default(), 2, keygen::Makers::WebCryptoOnly, |_, _| {}).await.unwrap();
-    assert_eq!(made, 5, "RSA keys still come from WebCrypto");
-    assert!(rsa.iter().all(|r| made_keys.get(&r.id).is_some()));
+    let (left, made) = keygen::generate(&changed, &again, 2, |_, _| {}).await.unwrap();
+    assert_eq!((made, changed.iter().filter(|r| left.get(r).is_some()).count()), (0, 0), "no RSA key fits an ECDSA role");
 }
 
 #[wasm_bindgen_test]
-fn the_background_entry_point_makes_missing_keys_and_returns_bundle_report_and_zip() {
+fn the_engine_makes_missing_keys_and_returns_bundle_report_and_zip() {
     use js_sys::{Array, Object, Reflect, Uint8Array};
     let mut file = SpecFile::defaults(studio::profile::ProfileId::Current);
     file.keys.algorithm = "ecdsa-p384".into();
     file.workers.truncate(2);
     let spec = file.validate(platform::now()).unwrap();
     let requests = studio::key_requests(&spec);
-    // The CA key is known, every other key missing (null): the worker makes those.
+    // The CA key is known, every other key missing (null): the engine makes those.
     let ca = PrivateKey::generate(KeyAlgorithm::EcdsaP384).unwrap();
     let keys = Array::new();
     keys.push(&Uint8Array::from(ca.pkcs8_der()));
@@ -143,10 +144,10 @@ fn the_background_entry_point_makes_missing_keys_and_returns_bundle_report_and_z
     Reflect::set(&request, &"now".into(), &(platform::now() as f64).into()).unwrap();
     Reflect::set(&request, &"includeCaKey".into(), &false.into()).unwrap();
     Reflect::set(&request, &"keys".into(), &keys).unwrap();
-    let reply = worker_studio_web::background::generate_in_background(request.into()).unwrap();
-    let output = worker_studio_web::background::read_reply(&reply, &requests).unwrap();
+    let reply = engine::generate(request.into()).unwrap();
+    let output = background::read_reply(&reply, &requests).unwrap();
     assert_eq!(output.made, requests.len() - 1);
-    assert_eq!(output.keys.get(&requests[0].id), None, "only the keys the worker made come back");
+    assert!(output.keys.get(&requests[0]).is_none(), "only the keys the engine made come back");
     let ca_der = certificate(&output.bundle, "ca-host/HOME/ca.crt");
     let (_, ca_cert) = x509_parser::parse_x509_certificate(&ca_der).unwrap();
     assert!(ca.matches_public_key(&ca_cert.public_key().subject_public_key.data), "the known key is used as given");
@@ -154,7 +155,49 @@ fn the_background_entry_point_makes_missing_keys_and_returns_bundle_report_and_z
     assert_eq!(&output.zip[..2], b"PK");
     let client = output.bundle.find("workers/worker02/var/lib/kubelet/pki/kubelet-client.key").unwrap();
     let made = PrivateKey::from_pem(&client.content).unwrap();
-    assert_eq!(output.keys.get(&studio::pki::KeyId::Worker(spec.workers[1].name.clone())), Some(&made), "keys made in the worker come back for reuse");
+    let worker02 = requests.iter().find(|r| r.id == studio::pki::KeyId::Worker(spec.workers[1].name.clone())).unwrap();
+    assert_eq!(&output.keys.get(worker02).unwrap().pkcs8[..], made.pkcs8_der(), "keys made by the engine come back for reuse");
+}
+
+#[wasm_bindgen_test]
+fn the_engine_examines_an_imported_ca_and_the_page_shows_its_verdict() {
+    use js_sys::{Object, Reflect};
+    let mut file = SpecFile::default();
+    file.keys.algorithm = "ecdsa-p256".into();
+    let now = platform::now();
+    let bundle = studio::generate_with_new_keys(&file.validate(now).unwrap(), RenderOptions { now, include_ca_key: true }).unwrap();
+    let certificate = bundle.find("ca-host/HOME/ca.crt").unwrap().content.clone();
+    let key = bundle.find("ca-host/HOME/ca.key").unwrap().content.clone();
+    let examine = |certificate: &str, key: &str| {
+        let request = Object::new();
+        Reflect::set(&request, &"certificate".into(), &certificate.into()).unwrap();
+        Reflect::set(&request, &"key".into(), &key.into()).unwrap();
+        Reflect::set(&request, &"now".into(), &(now as f64).into()).unwrap();
+        let reply = engine::examine_ca(request.into()).unwrap();
+        let text = |k: &str| Reflect::get(&reply, &k.into()).unwrap().as_string();
+        (Reflect::get(&reply, &"notAfter".into()).unwrap().as_f64(), text("field"), text("message"))
+    };
+    let (expiry, field, _) = examine(&certificate, &key);
+    let expiry = expiry.expect("a usable CA has an expiry");
+    assert!(expiry > now as f64 && field.is_none());
+    let (not_after, field, message) = examine(&certificate, &certificate);
+    assert_eq!((not_after, field.as_deref()), (None, Some("ca.key")));
+    let message = message.unwrap_or_default();
+    assert!(message.contains("CERTIFICATE"), "{message}");
+
+    // The page: the form waits for the verdict, then shows it beside the field it names.
+    let state = Rc::new(State::restore()).reduce(Action::Reset);
+    let state = state.reduce(Action::Set(|f, v| f.ca.source = v, "import".into()));
+    let state = state.reduce(Action::Set(|f, v| f.ca.certificate = v, certificate.clone()));
+    let state = state.reduce(Action::Set(|f, v| f.ca.key = v, key.clone()));
+    assert_eq!(state.ca_to_examine(), Some((certificate.clone(), key.clone())));
+    assert!(state.errors.get("ca.certificate").is_some_and(|m| m.contains("being examined")), "{:?}", state.errors);
+    let verdict = Err(studio::FieldError::new("ca.key", "does not belong to the certificate"));
+    let state = state.reduce(Action::CaExamined(Rc::new((certificate.clone(), key.clone(), verdict))));
+    assert_eq!(state.errors.get("ca.key").map(String::as_str), Some("does not belong to the certificate"));
+    let state = state.reduce(Action::CaExamined(Rc::new((certificate.clone(), key.clone(), Ok(expiry as i64)))));
+    assert!(state.errors.is_empty() && state.spec.is_some() && state.ca_to_examine().is_none(), "{:?}", state.errors);
+    state.reduce(Action::Reset);
 }
 
 #[wasm_bindgen_test]

@@ -7,6 +7,7 @@ use studio::{Bundle, Machine};
 use yew::prelude::*;
 
 use crate::components::history;
+use crate::background;
 use crate::platform;
 use crate::state::{Action, State};
 
@@ -59,11 +60,14 @@ pub fn browser(props: &BrowserProps) -> Html {
             let bundle = bundle.clone();
             let machine = machine.clone();
             Callback::from(move |_| {
-                if let Ok(bytes) = bundle.zip_of(bundle.machine(&machine), now) {
-                    let name = format!("{}.zip", machine.dir().replace('/', "-"));
-                    let name = if name == ".zip" { "bundle-readme.zip".to_owned() } else { name };
-                    let _ = platform::download(&name, "application/zip", &bytes);
-                }
+                let artifacts = bundle.machine(&machine).cloned().collect();
+                let name = format!("{}.zip", machine.dir().replace('/', "-"));
+                let name = if name == ".zip" { "bundle-readme.zip".to_owned() } else { name };
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(bytes) = background::zip(artifacts, now).await {
+                        let _ = platform::download(&name, "application/zip", &bytes);
+                    }
+                });
             })
         };
         let copy_install = match machine {

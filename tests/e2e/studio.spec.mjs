@@ -311,3 +311,41 @@ test('signing runs in the background worker: the page answers meanwhile, and a r
   await expect(page.locator('#generated-status')).toContainText('0 new key(s), 1002 reused');
   await expect(page.locator('#checks-summary')).toHaveText(/0 failed$/);
 });
+
+test('the page loads without the engine; where no worker starts, the engine runs on the page', async ({ page }) => {
+  // The page's own module carries the form only: the engine module is fetched by the worker, never by the page.
+  const pageFetches = [];
+  page.on('request', (r) => { if (r.frame() && r.url().includes('studio-engine')) pageFetches.push(r.url()); });
+  await page.route('**/worker.js', (route) => route.fulfill({ status: 404, body: '' }));
+  await open(page);
+  expect(pageFetches).toEqual([]);
+
+  // No worker: an imported CA is examined, and the bundle made, by the engine loaded onto the page.
+  const dir = mkdtempSync(join(tmpdir(), 'studio-onpage-'));
+  run('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key'], dir);
+  run('openssl', ['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=page-ca', '-days', '3650', '-out', 'ca.crt'], dir);
+  await page.getByLabel('CA source').selectOption('import');
+  await page.getByLabel('CA certificate (PEM)', { exact: true }).fill(readFileSync(join(dir, 'ca.crt'), 'utf8'));
+  await page.getByLabel('CA private key (PEM; stays in this tab)', { exact: true }).fill('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
+  const keyField = page.locator('.field', { has: page.getByLabel('CA private key (PEM; stays in this tab)', { exact: true }) });
+  await expect(keyField.getByRole('alert')).toBeVisible();
+  await expect(page.locator('#generate')).toBeDisabled();
+  await page.getByLabel('CA private key (PEM; stays in this tab)', { exact: true }).fill(readFileSync(join(dir, 'ca.key'), 'utf8'));
+  await page.locator('#keys-algorithm').selectOption('ecdsa-p256');
+  await expect(page.locator('#generate')).toBeEnabled();
+  expect(pageFetches.length).toBeGreaterThan(0);
+  const root = await generateAndDownload(page, dir);
+  await expect(page.locator('#checks-summary')).toHaveText(/0 failed$/);
+  const certs = ['worker01', 'worker02', 'worker03'].map((n) => join(root, `workers/${n}/etc/kubernetes/ssl/worker.crt`));
+  run('openssl', ['verify', '-CAfile', join(dir, 'ca.crt'), ...certs], dir);
+
+  // One machine's files as a zip of their own, modes kept.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download Worker worker02 files' }).click()]);
+  const zip = join(dir, 'worker02.zip');
+  await download.saveAs(zip);
+  run('unzip', ['-q', zip, '-d', join(dir, 'worker02')], dir);
+  const files = filesBelow(join(dir, 'worker02')).map((f) => f.slice(join(dir, 'worker02').length + 1));
+  expect(files.length).toBeGreaterThan(3);
+  expect(files.every((f) => f.startsWith('workers/worker02/'))).toBe(true);
+  expect(statSync(join(dir, 'worker02/workers/worker02/etc/kubernetes/ssl/worker.key')).mode & 0o777).toBe(0o600);
+});

@@ -35,7 +35,7 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
         FieldError { field: field.into(), message: message.into() }
     }
 }
@@ -407,6 +407,13 @@ impl SpecFile {
 
     /// Checks every field and cross-field rule; `now` (unix seconds) is for an imported CA's dates.
     pub fn validate(&self, now: i64) -> Result<ClusterSpec, Vec<FieldError>> {
+        self.validate_with(now, &|certificate, key| examine_imported_ca(certificate, key, now))
+    }
+
+    /// [`SpecFile::validate`] with the imported CA examined by `examine` (given the certificate and
+    /// key PEM). The studio's page passes the verdict its engine worker gave, so the page itself
+    /// carries no X.509 or key parsing code.
+    pub fn validate_with(&self, now: i64, examine: &dyn Fn(&str, &str) -> CaVerdict) -> Result<ClusterSpec, Vec<FieldError>> {
         let mut c = Checker { errors: Vec::new() };
         if self.api_version != API_VERSION {
             c.fail("apiVersion", format!("{:?} is not a known project version; expected {API_VERSION}", self.api_version));
@@ -455,7 +462,7 @@ impl SpecFile {
                 .unwrap_or(KeyAlgorithm::Rsa2048),
             validity_days: c.field("keys.validityDays", parse_days(&self.keys.validity_days, 36500)).unwrap_or(1),
         };
-        let ca = self.validate_ca(&mut c, now, keys.validity_days);
+        let ca = self.validate_ca(&mut c, now, keys.validity_days, examine);
 
         let ssl_dir = c.field("paths.sslDir", parse_path(&self.paths.ssl_dir));
         let ca_cert = c.field("paths.caCert", parse_path(&self.paths.ca_cert));
@@ -613,7 +620,7 @@ impl SpecFile {
         (c.errors.len() == before).then_some(workers)
     }
 
-    fn validate_ca(&self, c: &mut Checker, now: i64, leaf_days: u32) -> Option<CaSpec> {
+    fn validate_ca(&self, c: &mut Checker, now: i64, leaf_days: u32, examine: &dyn Fn(&str, &str) -> CaVerdict) -> Option<CaSpec> {
         match self.ca.source.trim() {
             "generate" => {
                 let common_name = c.field("ca.commonName", CommonName::parse(&self.ca.common_name));
@@ -633,23 +640,23 @@ impl SpecFile {
                 if !ok {
                     return None;
                 }
-                match CertificateAuthority::import(&self.ca.certificate, &self.ca.key, now) {
-                    Ok(ca) => {
+                match examine(&self.ca.certificate, &self.ca.key) {
+                    Ok(not_after) => {
                         let leaf_end = now + i64::from(leaf_days) * 86_400;
-                        if ca.not_after() < leaf_end {
+                        if not_after < leaf_end {
                             c.fail(
                                 "keys.validityDays",
                                 format!(
                                     "leaf certificates would outlive the imported CA, which expires {}; lower the validity",
-                                    crate::pki::format_unix(ca.not_after())
+                                    crate::pki::format_unix(not_after)
                                 ),
                             );
                             return None;
                         }
                         Some(CaSpec::Import { certificate_pem: self.ca.certificate.clone(), key_pem: self.ca.key.clone() })
                     }
-                    Err(e) => {
-                        c.fail(e.field(), e.to_string());
+                    Err(error) => {
+                        c.errors.push(error);
                         None
                     }
                 }
@@ -660,6 +667,18 @@ impl SpecFile {
             }
         }
     }
+}
+
+/// What an imported CA's PEM texts hold: the certificate's expiry (unix seconds) when the pair is
+/// a usable CA, otherwise the field at fault and why.
+pub type CaVerdict = Result<i64, FieldError>;
+
+/// Parses and checks an imported CA's certificate and key (see
+/// [`CertificateAuthority::import`]) as of `now`.
+pub fn examine_imported_ca(certificate_pem: &str, key_pem: &str, now: i64) -> CaVerdict {
+    CertificateAuthority::import(certificate_pem, key_pem, now)
+        .map(|ca| ca.not_after())
+        .map_err(|e| FieldError::new(e.field(), e.to_string()))
 }
 
 /// serde names Rust types in its messages (`expected struct SpecFile`); say what the file holds.

@@ -256,7 +256,7 @@ fn certificates(files: &BundleFiles) -> Vec<(String, x509::CertFacts)> {
 fn check_chains(certificates: &[(String, x509::CertFacts)], ca: &x509::CertFacts, ctx: &CheckContext, out: &mut Findings) {
     for (path, cert) in certificates.iter().filter(|(_, cert)| cert.der != ca.der) {
         let title = "Certificate chains to the CA and is valid now".to_owned();
-        let result = x509::signed_by(&cert, ca).and_then(|()| {
+        let result = x509::signed_by(cert, ca).and_then(|()| {
             if ctx.now < cert.not_before || ctx.now > cert.not_after {
                 Err(format!(
                     "it is valid {} to {}",
