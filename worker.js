@@ -2,7 +2,7 @@
 // ({id, call, request} -> {id, reply} or {id, error}). See src/background.rs and src/engine.rs.
 import init, * as engine from './studio-engine.js';
 
-const calls = new Set(['generate', 'zip', 'check_bundle', 'examine_ca']);
+const calls = new Set(['make_keys', 'generate', 'zip', 'check_bundle', 'examine_ca']);
 const ready = init();
 self.onmessage = async ({ data: { id, call, request } }) => {
   try {

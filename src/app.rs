@@ -18,52 +18,46 @@ use crate::keygen::{self, Keys};
 use crate::platform;
 use crate::state::{Action, Generated, Progress, State};
 
-/// Makes the RSA keys that are missing through WebCrypto (several at once), then has the engine
-/// make the rest and sign, render, check and zip the bundle in the background.
+/// Makes the keys that are missing: RSA through WebCrypto (several at once), the rest in the pool
+/// of engine workers; then the engine signs, renders, checks and zips the bundle in the background.
 async fn generate(project: SpecFile, spec: Rc<ClusterSpec>, known: Rc<Keys>, include_ca_key: bool, dispatch: UseReducerDispatcher<State>) {
     let started = js_sys::Date::now();
     let now = platform::now();
     let requests = studio::key_requests(&spec);
+    let fail = |e: String| Action::Progress(if e == keygen::CANCELLED { Progress::Cancelled } else { Progress::Failed(e) });
     let progress = |done, total| dispatch.dispatch(Action::Progress(Progress::Keys { done, total }));
-    let (keys, made_here) = match keygen::generate(&requests, &known, keygen::parallelism(), progress).await {
+    let (mut keys, made_here) = match keygen::generate(&requests, &known, keygen::parallelism(), progress).await {
         Ok(result) => result,
-        Err(e) => {
-            dispatch.dispatch(Action::Progress(if e == keygen::CANCELLED { Progress::Cancelled } else { Progress::Failed(e) }));
-            return;
-        }
+        Err(e) => return dispatch.dispatch(fail(e)),
     };
     // Kept at once: a run cancelled later still leaves these keys for the next.
     dispatch.dispatch(Action::KeysReady(Rc::new(keys.clone())));
-    if keygen::cancelled() {
-        dispatch.dispatch(Action::Progress(Progress::Cancelled));
-        return;
+    let missing: Vec<_> = requests.iter().filter(|r| keys.get(r).is_none()).cloned().collect();
+    if !missing.is_empty() && !keygen::cancelled() {
+        let kept = |fresh: &Keys| dispatch.dispatch(Action::KeysMade(Rc::new(fresh.clone())));
+        match background::make_keys(&missing, kept, progress).await {
+            Ok(made) => keys.extend(&made),
+            Err(e) => return dispatch.dispatch(fail(e)),
+        }
     }
-    let missing = requests.iter().filter(|r| keys.get(r).is_none()).count();
-    dispatch.dispatch(Action::Progress(if missing > 0 { Progress::Keys { done: 0, total: missing } } else { Progress::Signing }));
-    let report = {
-        let dispatch = dispatch.clone();
-        move |done, total| dispatch.dispatch(Action::Progress(if done < total { Progress::Keys { done, total } } else { Progress::Signing }))
-    };
-    let keep = {
-        let dispatch = dispatch.clone();
-        move |keys| dispatch.dispatch(Action::KeysReady(Rc::new(keys)))
-    };
-    let result = background::generate(&project, &requests, &keys, RenderOptions { now, include_ca_key }, report, keep).await;
-    match result {
-        Ok(background::Output { bundle, zip, checks, keys, made }) => {
-            dispatch.dispatch(Action::KeysReady(Rc::new(keys)));
+    if keygen::cancelled() {
+        return dispatch.dispatch(Action::Progress(Progress::Cancelled));
+    }
+    dispatch.dispatch(Action::Progress(Progress::Signing));
+    match background::generate(&project, &requests, &keys, RenderOptions { now, include_ca_key }).await {
+        Ok(background::Output { bundle, zip, checks }) => {
+            let made = made_here + missing.len();
             dispatch.dispatch(Action::Generated(Box::new(Generated {
                 project,
                 bundle: Rc::new(bundle),
                 zip: Rc::new(zip),
                 checks: Rc::new(checks),
-                made: made_here + made,
-                reused: requests.len() - made_here - made,
+                made,
+                reused: requests.len() - made,
                 millis: js_sys::Date::now() - started,
             })));
         }
-        Err(e) if e == keygen::CANCELLED => dispatch.dispatch(Action::Progress(Progress::Cancelled)),
-        Err(e) => dispatch.dispatch(Action::Progress(Progress::Failed(e))),
+        Err(e) => dispatch.dispatch(fail(e)),
     }
 }
 

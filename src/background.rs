@@ -1,51 +1,48 @@
-//! The page's side of the engine: calls into the engine module (`studio-engine`), which runs in a
-//! dedicated worker (`worker.js`) so the page stays responsive however large the cluster, and which
-//! the page loads only after it is up. Where no worker can start, the same module is loaded onto
-//! the page and called there. A run can be cancelled: the worker is ended and the next call starts
-//! a fresh one.
+//! The page's side of the engine: calls into the engine module (`studio-engine`), which runs in
+//! dedicated workers (`worker.js`) so the page stays responsive however large the cluster, and
+//! which the page loads only after it is up. Keys are made by a pool of workers, one per core
+//! (capped), in batches; one worker then signs, renders, checks and zips. Where no worker can
+//! start, the same module is loaded onto the page and called there. Cancel ends every worker; the
+//! next call starts fresh ones.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
 
 use futures::channel::oneshot;
+use futures::future::join_all;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use studio::check::Report;
 use studio::input::{CaVerdict, FieldError};
 use studio::pki::KeyRequest;
+use studio::spec::KeyAlgorithm;
 use studio::{Artifact, Bundle, RenderOptions, SpecFile};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::engine::{field, Reply};
-use crate::keygen::{HeldKey, Keys};
+use crate::keygen::{self, HeldKey, Keys};
 
 /// What a run produces.
 pub struct Output {
     pub bundle: Bundle,
     pub zip: Vec<u8>,
     pub checks: Report,
-    /// Every key of the run (for reuse), and how many of them the engine made.
-    pub keys: Keys,
-    pub made: usize,
-}
-
-/// Who hears about a run in progress: key counts as they are made, then the keys themselves.
-struct Listener {
-    requests: Vec<KeyRequest>,
-    progress: Box<dyn Fn(usize, usize)>,
-    keys: Box<dyn Fn(Keys)>,
 }
 
 type Answer = oneshot::Sender<Result<JsValue, String>>;
 
+/// The most workers making keys at once, whatever the core count.
+const POOL_CAP: usize = 4;
+
 thread_local! {
-    static WORKER: RefCell<Option<web_sys::Worker>> = const { RefCell::new(None) };
-    /// Calls sent to the worker and not yet answered, by id.
+    /// The running workers by pool place; place 0 also signs, checks and zips.
+    static WORKERS: RefCell<BTreeMap<usize, web_sys::Worker>> = const { RefCell::new(BTreeMap::new()) };
+    /// Calls sent to a worker and not yet answered, by id.
     static CALLS: RefCell<BTreeMap<u32, Answer>> = const { RefCell::new(BTreeMap::new()) };
     static NEXT_CALL: Cell<u32> = const { Cell::new(0) };
-    static LISTENER: RefCell<Option<Listener>> = const { RefCell::new(None) };
-    /// Set when the worker could not start (its script failed to load): calls go to the page.
+    /// Set when a worker could not start (its script failed to load): calls go to the page.
     static BROKEN: Cell<bool> = const { Cell::new(false) };
     /// The engine module loaded onto the page, once needed.
     static ON_PAGE: RefCell<Option<JsValue>> = const { RefCell::new(None) };
@@ -57,24 +54,27 @@ fn answer_all(result: &Result<JsValue, String>) {
     }
 }
 
-/// Ends the worker; the next call starts a fresh one.
-fn retire() {
-    if let Some(worker) = WORKER.with(|w| w.borrow_mut().take()) {
+/// Ends the worker at `place`; the next call there starts a fresh one.
+fn retire(place: usize) {
+    if let Some(worker) = WORKERS.with(|w| w.borrow_mut().remove(&place)) {
         worker.terminate();
     }
 }
 
-fn on_message(event: web_sys::MessageEvent) {
+fn retire_all() {
+    for (_, worker) in WORKERS.with(|w| std::mem::take(&mut *w.borrow_mut())) {
+        worker.terminate();
+    }
+}
+
+fn on_message(place: usize, event: web_sys::MessageEvent) {
     let data = event.data();
-    let Some(id) = field(&data, "id").ok().and_then(|id| id.as_f64()) else {
-        on_news(&data);
-        return;
-    };
+    let Some(id) = field(&data, "id").ok().and_then(|id| id.as_f64()) else { return };
     let result = match field(&data, "error").ok().and_then(|e| e.as_string()) {
         Some(error) => {
             // A trap leaves the module's memory in any state: start afresh next time.
             if field(&data, "fatal").is_ok_and(|f| f.is_truthy()) {
-                retire();
+                retire(place);
             }
             Err(error)
         }
@@ -85,25 +85,9 @@ fn on_message(event: web_sys::MessageEvent) {
     }
 }
 
-/// News of a run in progress: `{progress: [done, total]}` or `{made}`.
-fn on_news(data: &JsValue) {
-    if let Some(progress) = field(data, "progress").ok().filter(|p| p.is_array()).map(|p| Array::from(&p)) {
-        let (done, total) = (progress.get(0).as_f64().unwrap_or(0.0) as usize, progress.get(1).as_f64().unwrap_or(0.0) as usize);
-        LISTENER.with(|l| l.borrow().as_ref().map(|listener| (listener.progress)(done, total)));
-    } else if field(data, "made").is_ok_and(|m| m.is_array()) {
-        LISTENER.with(|l| {
-            if let Some(listener) = l.borrow().as_ref() {
-                if let Ok((keys, _)) = made_keys(data, &listener.requests) {
-                    (listener.keys)(keys);
-                }
-            }
-        });
-    }
-}
-
-/// The worker, started on first use; `None` where none can start.
-fn worker() -> Option<web_sys::Worker> {
-    if let Some(worker) = WORKER.with(|w| w.borrow().clone()) {
+/// The worker at pool `place`, started on first use; `None` where none can start.
+fn worker(place: usize) -> Option<web_sys::Worker> {
+    if let Some(worker) = WORKERS.with(|w| w.borrow().get(&place).cloned()) {
         return Some(worker);
     }
     if BROKEN.with(Cell::get) {
@@ -112,18 +96,18 @@ fn worker() -> Option<web_sys::Worker> {
     let options = web_sys::WorkerOptions::new();
     options.set_type(web_sys::WorkerType::Module);
     let worker = web_sys::Worker::new_with_options("./worker.js", &options).ok()?;
-    let onmessage = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(on_message);
+    let onmessage = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event| on_message(place, event));
     worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
     // The worker's script failed to load: run the engine on the page from now on.
     let onerror = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(|event: web_sys::ErrorEvent| {
-        retire();
+        retire_all();
         BROKEN.with(|b| b.set(true));
         answer_all(&Err(format!("the background worker failed ({}); generate again to run on the page", event.message())));
     });
     worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
     onerror.forget();
-    WORKER.with(|w| *w.borrow_mut() = Some(worker.clone()));
+    WORKERS.with(|w| w.borrow_mut().insert(place, worker.clone()));
     Some(worker)
 }
 
@@ -146,9 +130,10 @@ fn describe(error: JsValue) -> String {
     error.as_string().unwrap_or_else(|| js_sys::JSON::stringify(&error).map(String::from).unwrap_or_else(|_| "an error".into()))
 }
 
-/// Calls the engine's entry point `name` (see [`crate::engine`]) in the worker, or on the page.
-async fn call(name: &str, request: &Object) -> Result<JsValue, String> {
-    let Some(worker) = worker() else {
+/// Calls the engine's entry point `name` (see [`crate::engine`]) in the worker at pool `place`,
+/// or on the page where there is no worker.
+async fn call_at(place: usize, name: &str, request: &Object) -> Result<JsValue, String> {
+    let Some(worker) = worker(place) else {
         let engine = engine_on_page().await?;
         let entry: Function = Reflect::get(&engine, &name.into()).ok().and_then(|f| f.dyn_into().ok()).ok_or("the engine lacks an entry point")?;
         return entry.call1(&JsValue::NULL, request).map_err(describe);
@@ -157,18 +142,18 @@ async fn call(name: &str, request: &Object) -> Result<JsValue, String> {
         n.set(n.get().wrapping_add(1));
         n.get()
     });
-    let message = Object::new();
-    let set = |key: &str, value: &JsValue| Reflect::set(&message, &key.into(), value).map(drop).map_err(describe);
-    set("id", &id.into())?;
-    set("call", &name.into())?;
-    set("request", request)?;
+    let message = request_of(&[("id", &id.into()), ("call", &name.into()), ("request", request)])?;
     let (answer, receiver) = oneshot::channel();
     CALLS.with(|c| c.borrow_mut().insert(id, answer));
     worker.post_message(&message).map_err(|_| "the request could not reach the worker".to_owned())?;
-    receiver.await.map_err(|_| "cancelled".to_owned())?
+    receiver.await.map_err(|_| keygen::CANCELLED.to_owned())?
 }
 
-fn request(entries: &[(&str, &JsValue)]) -> Result<Object, String> {
+async fn call(name: &str, request: &Object) -> Result<JsValue, String> {
+    call_at(0, name, request).await
+}
+
+fn request_of(entries: &[(&str, &JsValue)]) -> Result<Object, String> {
     let request = Object::new();
     for (key, value) in entries {
         Reflect::set(&request, &(*key).into(), value).map_err(|_| "the request could not be built".to_owned())?;
@@ -180,93 +165,123 @@ fn bytes(reply: &JsValue, key: &str) -> Result<Vec<u8>, String> {
     field(reply, key).ok().and_then(|v| v.dyn_into::<Uint8Array>().ok()).map(|a| a.to_vec()).ok_or_else(|| format!("the engine's reply has no {key}"))
 }
 
-/// Starts the worker, which loads the engine module while the user fills in the form.
+/// Starts the first worker, which loads the engine module while the user fills in the form.
 pub fn warm_up() {
-    worker();
+    worker(0);
 }
 
-/// Stops a run in progress: the worker is ended (a new one starts on the next call) and every
-/// waiting caller is told.
+/// Stops the work in progress: every worker is ended (fresh ones start on the next call) and
+/// every waiting caller is told.
 pub fn cancel() {
-    retire();
-    answer_all(&Err("cancelled".into()));
+    retire_all();
+    answer_all(&Err(keygen::CANCELLED.into()));
 }
 
-/// The keys the engine made (`made`: index into `requests` and PKCS#8), and how many.
-fn made_keys(data: &JsValue, requests: &[KeyRequest]) -> Result<(Keys, usize), String> {
-    let mut keys = Keys::default();
-    let made = Array::from(&field(data, "made").map_err(|_| "the engine's reply has no keys")?);
-    for entry in made.iter() {
-        let entry = Array::from(&entry);
-        let index = entry.get(0).as_f64().ok_or("a key without its place")? as usize;
-        let der = entry.get(1).dyn_into::<Uint8Array>().map_err(|_| "a key is not bytes")?.to_vec();
-        let request = requests.get(index).ok_or("a key for no role")?;
-        keys.insert(request.id.clone(), HeldKey { algorithm: request.algorithm, pkcs8: der.into() });
+/// How many workers make keys: one per core, within [`POOL_CAP`]; one where they would run on the page.
+fn pool_size() -> usize {
+    if BROKEN.with(Cell::get) {
+        return 1;
     }
-    Ok((keys, made.length() as usize))
+    keygen::parallelism().min(POOL_CAP)
 }
 
-/// The page's side of a generate reply: the bundle, report and zip, and the keys the engine made.
-pub fn read_reply(data: &JsValue, requests: &[KeyRequest]) -> Result<Output, String> {
-    let Reply { bundle, checks } = postcard::from_bytes(&bytes(data, "result")?).map_err(|e| format!("the engine's reply: {e}"))?;
-    let zip = bytes(data, "zip")?;
-    let (keys, made) = made_keys(data, requests)?;
-    Ok(Output { bundle, zip, checks, keys, made })
+/// Makes a key for each request in the pool of workers, in batches of about a tenth of a second
+/// of work. `made(keys)` hears each batch as it arrives (so keys survive a cancel) and
+/// `progress(done, total)` the count.
+pub async fn make_keys(requests: &[KeyRequest], made: impl Fn(&Keys), progress: impl Fn(usize, usize)) -> Result<Keys, String> {
+    let batch = |algorithm: KeyAlgorithm| if algorithm.rsa_bits().is_some() { 1 } else { 100 };
+    let mut queue = VecDeque::new();
+    let mut rest = requests;
+    while let Some(first) = rest.first() {
+        let (head, tail) = rest.split_at(batch(first.algorithm).min(rest.len()));
+        queue.push_back(head.to_vec());
+        rest = tail;
+    }
+    let workers = pool_size().min(queue.len()).max(1);
+    let queue = RefCell::new(queue);
+    let keys = RefCell::new(Keys::default());
+    let done = Cell::new(0);
+    let total = requests.len();
+    progress(0, total);
+    let (queue, keys, done, made, progress) = (&queue, &keys, &done, &made, &progress);
+    let lanes = (0..workers).map(|place| async move {
+        let result = loop {
+            if keygen::cancelled() {
+                break Err(keygen::CANCELLED.to_owned());
+            }
+            let Some(batch) = queue.borrow_mut().pop_front() else { break Ok(()) };
+            let fresh = match make_batch(place, &batch).await {
+                Ok(fresh) => fresh,
+                Err(e) => break Err(e),
+            };
+            keys.borrow_mut().extend(&fresh);
+            made(&fresh);
+            done.set(done.get() + batch.len());
+            progress(done.get(), total);
+        };
+        // One lane failing ends the others at their next batch.
+        if result.is_err() {
+            queue.borrow_mut().clear();
+        }
+        result
+    });
+    join_all(lanes).await.into_iter().collect::<Result<Vec<()>, String>>()?;
+    Ok(keys.take())
 }
 
-/// Makes the keys `keys` lacks, then signs, renders, checks and zips. `progress(done, total)`
-/// counts the keys made; `keys_made` receives every key of the run once made (before signing).
-pub async fn generate(
-    project: &SpecFile,
-    requests: &[KeyRequest],
-    keys: &Keys,
-    options: RenderOptions,
-    progress: impl Fn(usize, usize) + 'static,
-    keys_made: impl Fn(Keys) + 'static,
-) -> Result<Output, String> {
+/// One batch of keys from the worker at pool `place`.
+async fn make_batch(place: usize, batch: &[KeyRequest]) -> Result<Keys, String> {
+    let algorithms = Array::new();
+    for request in batch {
+        algorithms.push(&request.algorithm.as_str().into());
+    }
+    let reply = call_at(place, "make_keys", &request_of(&[("algorithms", &algorithms)])?).await?;
+    let list = Array::from(&field(&reply, "keys").map_err(describe)?);
+    if list.length() as usize != batch.len() {
+        return Err(format!("the engine made {} keys for {} roles", list.length(), batch.len()));
+    }
+    let mut fresh = Keys::default();
+    for (request, der) in batch.iter().zip(list.iter()) {
+        let der = der.dyn_into::<Uint8Array>().map_err(|_| "a key is not bytes")?.to_vec();
+        fresh.insert(request.id.clone(), HeldKey { algorithm: request.algorithm, pkcs8: Rc::from(der) });
+    }
+    Ok(fresh)
+}
+
+/// Signs, renders, checks and zips with `keys`, which hold a key for every request.
+pub async fn generate(project: &SpecFile, requests: &[KeyRequest], keys: &Keys, options: RenderOptions) -> Result<Output, String> {
     let key_list = Array::new();
     for request in requests {
-        match keys.get(request) {
-            Some(key) => key_list.push(&Uint8Array::from(&key.pkcs8[..])),
-            None => key_list.push(&JsValue::NULL),
-        };
+        let key = keys.get(request).ok_or_else(|| format!("no key for {}", request.id))?;
+        key_list.push(&Uint8Array::from(&key.pkcs8[..]));
     }
-    let run = request(&[
+    let run = request_of(&[
         ("project", &JsValue::from_str(&project.to_yaml())),
         ("now", &JsValue::from_f64(options.now as f64)),
         ("includeCaKey", &JsValue::from_bool(options.include_ca_key)),
         ("keys", &key_list),
     ])?;
-    // The page's own keys join the engine's, so the receiver gets the run's whole set.
-    let known = keys.clone();
-    let with_known = move |mut made: Keys| {
-        made.extend(&known);
-        keys_made(made)
-    };
-    LISTENER.with(|l| *l.borrow_mut() = Some(Listener { requests: requests.to_vec(), progress: Box::new(progress), keys: Box::new(with_known) }));
-    let data = call("generate", &run).await;
-    LISTENER.with(|l| l.borrow_mut().take());
-    let mut output = read_reply(&data?, requests)?;
-    output.keys.extend(keys);
-    Ok(output)
+    let reply = call("generate", &run).await?;
+    let Reply { bundle, checks } = postcard::from_bytes(&bytes(&reply, "result")?).map_err(|e| format!("the engine's reply: {e}"))?;
+    Ok(Output { bundle, zip: bytes(&reply, "zip")?, checks })
 }
 
 /// A zip of some artifacts (one machine's files).
 pub async fn zip(artifacts: Vec<Artifact>, now: i64) -> Result<Vec<u8>, String> {
     let artifacts = postcard::to_allocvec(&artifacts).map_err(|e| e.to_string())?;
-    let reply = call("zip", &request(&[("artifacts", &Uint8Array::from(&artifacts[..])), ("now", &(now as f64).into())])?).await?;
+    let reply = call("zip", &request_of(&[("artifacts", &Uint8Array::from(&artifacts[..])), ("now", &(now as f64).into())])?).await?;
     bytes(&reply, "zip")
 }
 
 /// Checks an uploaded bundle zip.
 pub async fn check_bundle(zip: Vec<u8>, now: i64) -> Result<Report, String> {
-    let reply = call("check_bundle", &request(&[("zip", &Uint8Array::from(&zip[..])), ("now", &(now as f64).into())])?).await?;
+    let reply = call("check_bundle", &request_of(&[("zip", &Uint8Array::from(&zip[..])), ("now", &(now as f64).into())])?).await?;
     postcard::from_bytes(&bytes(&reply, "report")?).map_err(|e| format!("the engine's report: {e}"))
 }
 
 /// The engine's verdict on an imported CA's certificate and key.
 pub async fn examine_ca(certificate: &str, key: &str, now: i64) -> CaVerdict {
-    let asked = request(&[("certificate", &certificate.into()), ("key", &key.into()), ("now", &(now as f64).into())]);
+    let asked = request_of(&[("certificate", &certificate.into()), ("key", &key.into()), ("now", &(now as f64).into())]);
     let reply = match asked {
         Ok(asked) => call("examine_ca", &asked).await,
         Err(e) => Err(e),

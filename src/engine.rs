@@ -2,12 +2,14 @@
 //! the background worker (`worker.js`), or to the page itself where no worker can start. Each takes
 //! one request object and returns one reply object; large data crosses as postcard bytes.
 //! Key making (all but WebCrypto's), signing, rendering, checking and zipping live here, so the
-//! page's own module carries none of that code.
+//! page's own module carries none of that code. Nothing here talks to the page between request and
+//! reply: the page splits long work (many keys) into calls of its own.
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use serde::{Deserialize, Serialize};
 use studio::check::{BundleFiles, CheckContext, Report};
-use studio::pki::{PrivateKey, KeySet};
+use studio::pki::{KeySet, PrivateKey};
+use studio::spec::KeyAlgorithm;
 use studio::{Artifact, Bundle, RenderOptions, SpecFile};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -44,19 +46,20 @@ fn reply(entries: &[(&str, &JsValue)]) -> Result<JsValue, JsValue> {
     Ok(reply.into())
 }
 
-/// Posts a message to the page when running in the worker (on the page there is no one to tell).
-fn tell_page(message: &JsValue) -> Result<(), JsValue> {
-    match js_sys::global().dyn_into::<web_sys::DedicatedWorkerGlobalScope>() {
-        Ok(scope) => scope.post_message(message),
-        Err(_) => Ok(()),
+/// Makes keys. Request: `algorithms` (names as in the project file, e.g. `rsa-2048`). Reply: `keys`,
+/// PKCS#8 bytes in the same order. The page hands out keys in batches to a pool of workers.
+pub fn make_keys(request: JsValue) -> Result<JsValue, JsValue> {
+    let keys = Array::new();
+    for name in Array::from(&field(&request, "algorithms")?).iter() {
+        let name = name.as_string().unwrap_or_default();
+        let algorithm = KeyAlgorithm::parse(&name).ok_or_else(|| format!("{name:?} is not a key algorithm"))?;
+        keys.push(&Uint8Array::from(PrivateKey::generate(algorithm).map_err(js_error)?.pkcs8_der()));
     }
+    reply(&[("keys", &keys)])
 }
 
-/// One run. Request: `project` (YAML), `now`, `includeCaKey`, and `keys`: PKCS#8 bytes in the order
-/// of `key_requests` for the project, `null` where the engine is to make the key. Tells the page
-/// `{progress: [done, total]}` while making keys and `{made}` before signing, so keys survive a
-/// cancel. Reply: `made` (index and PKCS#8 of each key made here), `result` (postcard [`Reply`]),
-/// `zip`.
+/// One run. Request: `project` (YAML), `now`, `includeCaKey`, and `keys`: PKCS#8 bytes in the
+/// order of `key_requests` for the project. Reply: `result` (postcard [`Reply`]) and `zip`.
 pub fn generate(request: JsValue) -> Result<JsValue, JsValue> {
     let project = field(&request, "project")?.as_string().ok_or("the request has no project")?;
     let now = time(&request)?;
@@ -71,33 +74,15 @@ pub fn generate(request: JsValue) -> Result<JsValue, JsValue> {
         return Err(format!("{} keys for {} roles", keys_in.length(), requests.len()).into());
     }
     let mut keys = KeySet::default();
-    let missing = keys_in.iter().filter(|k| k.is_null() || k.is_undefined()).count();
-    let made = Array::new();
-    let progress = |done: usize| reply(&[("progress", &Array::of2(&(done as f64).into(), &(missing as f64).into()))]).and_then(|m| tell_page(&m));
-    let mut last_report = js_sys::Date::now();
-    progress(0)?;
-    for (index, (request, der)) in requests.iter().zip(keys_in.iter()).enumerate() {
-        let key = if der.is_null() || der.is_undefined() {
-            let key = PrivateKey::generate(request.algorithm).map_err(js_error)?;
-            made.push(&Array::of2(&(index as f64).into(), &Uint8Array::from(key.pkcs8_der())));
-            if js_sys::Date::now() - last_report > 100.0 {
-                progress(made.length() as usize)?;
-                last_report = js_sys::Date::now();
-            }
-            key
-        } else {
-            let der = der.dyn_into::<Uint8Array>().map_err(|_| "a key is not bytes")?.to_vec();
-            PrivateKey::from_pkcs8_der(&der).map_err(|e| format!("{}: {e}", request.id))?
-        };
-        keys.insert(request.id.clone(), key);
+    for (request, der) in requests.iter().zip(keys_in.iter()) {
+        let der = der.dyn_into::<Uint8Array>().map_err(|_| format!("no key for {}", request.id))?.to_vec();
+        keys.insert(request.id.clone(), PrivateKey::from_pkcs8_der(&der).map_err(|e| format!("{}: {e}", request.id))?);
     }
-    progress(missing)?;
-    tell_page(&reply(&[("made", &made)])?)?;
     let (bundle, checks) = studio::generate_checked(&spec, &keys, RenderOptions { now, include_ca_key }).map_err(js_error)?;
     let zip = bundle.to_zip(now).map_err(js_error)?;
     // One compact buffer crosses between the threads, not thousands of small JS objects.
     let payload = postcard::to_allocvec(&Reply { bundle, checks }).map_err(js_error)?;
-    reply(&[("made", &made), ("result", &Uint8Array::from(&payload[..])), ("zip", &Uint8Array::from(&zip[..]))])
+    reply(&[("result", &Uint8Array::from(&payload[..])), ("zip", &Uint8Array::from(&zip[..]))])
 }
 
 /// A zip of some artifacts (one machine's files). Request: `artifacts` (postcard list), `now`.

@@ -56,11 +56,9 @@ impl Keys {
         self.0.insert(id, key);
     }
 
-    /// Every held key of `other` that this set lacks.
+    /// Adds the keys of `other`, replacing any held for the same role.
     pub fn extend(&mut self, other: &Keys) {
-        for (id, key) in &other.0 {
-            self.0.entry(id.clone()).or_insert_with(|| key.clone());
-        }
+        self.0.extend(other.0.iter().map(|(id, key)| (id.clone(), key.clone())));
     }
 }
 

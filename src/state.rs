@@ -73,8 +73,10 @@ pub enum Action {
     LoadProject(String),
     Reset,
     Progress(Progress),
-    /// The keys of a run, made and about to be signed with.
+    /// The keys a run starts from (kept and reused ones, and WebCrypto's), replacing those held.
     KeysReady(Rc<Keys>),
+    /// Keys the engine made, added to those held.
+    KeysMade(Rc<Keys>),
     /// The engine examined an imported CA's certificate and key.
     CaExamined(Rc<(String, String, CaVerdict)>),
     Generated(Box<Generated>),
@@ -221,6 +223,12 @@ impl Reducible for State {
             }
             Action::KeysReady(keys) => {
                 next.keys = keys;
+                edited = false;
+            }
+            Action::KeysMade(fresh) => {
+                let mut keys = (*next.keys).clone();
+                keys.extend(&fresh);
+                next.keys = Rc::new(keys);
                 edited = false;
             }
             Action::Select(path) => {

@@ -8,7 +8,8 @@ use studio::spec::KeyAlgorithm;
 use studio::{RenderOptions, SpecFile};
 use wasm_bindgen_test::*;
 use worker_studio_web::state::{parse_worker_lines, Action, State, STORAGE_KEY};
-use worker_studio_web::{background, engine, keygen, platform};
+use wasm_bindgen::JsCast;
+use worker_studio_web::{engine, keygen, platform};
 use yew::Reducible;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -125,38 +126,49 @@ async fn keys_that_still_fit_are_reused_and_only_new_ones_made() {
 }
 
 #[wasm_bindgen_test]
-fn the_engine_makes_missing_keys_and_returns_bundle_report_and_zip() {
+fn the_engine_makes_keys_then_signs_with_them_and_returns_bundle_report_and_zip() {
     use js_sys::{Array, Object, Reflect, Uint8Array};
     let mut file = SpecFile::defaults(studio::profile::ProfileId::Current);
     file.keys.algorithm = "ecdsa-p384".into();
     file.workers.truncate(2);
     let spec = file.validate(platform::now()).unwrap();
     let requests = studio::key_requests(&spec);
-    // The CA key is known, every other key missing (null): the engine makes those.
+    // The CA key comes from elsewhere; the engine makes every other key.
     let ca = PrivateKey::generate(KeyAlgorithm::EcdsaP384).unwrap();
-    let keys = Array::new();
-    keys.push(&Uint8Array::from(ca.pkcs8_der()));
+    let asked = Object::new();
+    let algorithms = Array::new();
     for _ in 1..requests.len() {
-        keys.push(&wasm_bindgen::JsValue::NULL);
+        algorithms.push(&"ecdsa-p384".into());
     }
+    Reflect::set(&asked, &"algorithms".into(), &algorithms).unwrap();
+    let made = Array::from(&Reflect::get(&engine::make_keys(asked.into()).unwrap(), &"keys".into()).unwrap());
+    assert_eq!(made.length() as usize, requests.len() - 1);
+    let keys = Array::of1(&Uint8Array::from(ca.pkcs8_der()));
+    for key in made.iter() {
+        let der = key.dyn_into::<Uint8Array>().unwrap().to_vec();
+        assert_eq!(PrivateKey::from_pkcs8_der(&der).unwrap().kind(), KeyKind::EcdsaP384);
+        keys.push(&Uint8Array::from(&der[..]));
+    }
+    let bad = Object::new();
+    Reflect::set(&bad, &"algorithms".into(), &Array::of1(&"dsa-1024".into())).unwrap();
+    assert!(engine::make_keys(bad.into()).unwrap_err().as_string().unwrap().contains("not a key algorithm"));
+
     let request = Object::new();
     Reflect::set(&request, &"project".into(), &file.to_yaml().into()).unwrap();
     Reflect::set(&request, &"now".into(), &(platform::now() as f64).into()).unwrap();
     Reflect::set(&request, &"includeCaKey".into(), &false.into()).unwrap();
     Reflect::set(&request, &"keys".into(), &keys).unwrap();
     let reply = engine::generate(request.into()).unwrap();
-    let output = background::read_reply(&reply, &requests).unwrap();
-    assert_eq!(output.made, requests.len() - 1);
-    assert!(output.keys.get(&requests[0]).is_none(), "only the keys the engine made come back");
-    let ca_der = certificate(&output.bundle, "ca-host/HOME/ca.crt");
+    let engine::Reply { bundle, checks } = postcard::from_bytes(&Uint8Array::new(&Reflect::get(&reply, &"result".into()).unwrap()).to_vec()).unwrap();
+    let ca_der = certificate(&bundle, "ca-host/HOME/ca.crt");
     let (_, ca_cert) = x509_parser::parse_x509_certificate(&ca_der).unwrap();
-    assert!(ca.matches_public_key(&ca_cert.public_key().subject_public_key.data), "the known key is used as given");
-    assert!(!output.checks.has_failures(), "{}", output.checks.to_text());
-    assert_eq!(&output.zip[..2], b"PK");
-    let client = output.bundle.find("workers/worker02/var/lib/kubelet/pki/kubelet-client.key").unwrap();
-    let made = PrivateKey::from_pem(&client.content).unwrap();
-    let worker02 = requests.iter().find(|r| r.id == studio::pki::KeyId::Worker(spec.workers[1].name.clone())).unwrap();
-    assert_eq!(&output.keys.get(worker02).unwrap().pkcs8[..], made.pkcs8_der(), "keys made by the engine come back for reuse");
+    assert!(ca.matches_public_key(&ca_cert.public_key().subject_public_key.data), "the given CA key is used");
+    assert!(!checks.has_failures(), "{}", checks.to_text());
+    assert_eq!(&Uint8Array::new(&Reflect::get(&reply, &"zip".into()).unwrap()).to_vec()[..2], b"PK");
+    let client = bundle.find("workers/worker02/var/lib/kubelet/pki/kubelet-client.key").unwrap();
+    let index = requests.iter().position(|r| r.id == studio::pki::KeyId::Worker(spec.workers[1].name.clone())).unwrap();
+    let given = keys.get(index as u32).dyn_into::<Uint8Array>().unwrap().to_vec();
+    assert_eq!(PrivateKey::from_pem(&client.content).unwrap().pkcs8_der(), &given[..], "each role signs with the key it was given");
 }
 
 #[wasm_bindgen_test]

@@ -6,6 +6,11 @@ use wasm_bindgen::prelude::*;
 use worker_studio_web::engine;
 
 #[wasm_bindgen]
+pub fn make_keys(request: JsValue) -> Result<JsValue, JsValue> {
+    engine::make_keys(request)
+}
+
+#[wasm_bindgen]
 pub fn generate(request: JsValue) -> Result<JsValue, JsValue> {
     engine::generate(request)
 }

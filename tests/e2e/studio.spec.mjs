@@ -349,3 +349,22 @@ test('the page loads without the engine; where no worker starts, the engine runs
   expect(files.every((f) => f.startsWith('workers/worker02/'))).toBe(true);
   expect(statSync(join(dir, 'worker02/workers/worker02/etc/kubernetes/ssl/worker.key')).mode & 0o777).toBe(0o600);
 });
+
+test('without WebCrypto, RSA keys come from a pool of engine workers, one per core', async ({ page }) => {
+  // As on a plain-http page, which is not a secure context: crypto.subtle is missing.
+  await page.addInitScript(() => Object.defineProperty(globalThis.crypto, 'subtle', { value: undefined }));
+  const workers = [];
+  page.on('worker', (w) => workers.push(w.url()));
+  await open(page);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const dir = mkdtempSync(join(tmpdir(), 'studio-pool-'));
+  const root = await generateAndDownload(page, dir);
+  await expect(page.locator('#generated-status')).toContainText('5 new key(s), 0 reused');
+  expect(workers.length).toBe(Math.min(cores, 4, 5));
+  expect(workers.every((url) => url.endsWith('/worker.js'))).toBe(true);
+  for (const name of ['worker01', 'worker02', 'worker03']) {
+    const key = join(root, `workers/${name}/etc/kubernetes/ssl/worker.key`);
+    expect(run('openssl', ['pkey', '-in', key, '-noout', '-text'], dir)).toContain('Private-Key: (2048 bit');
+  }
+  run('openssl', ['verify', '-CAfile', join(root, 'ca-host/HOME/ca.crt'), join(root, 'workers/worker01/etc/kubernetes/ssl/worker.crt')], dir);
+});
