@@ -9,9 +9,10 @@ import { join } from 'node:path';
 
 const port = 8799;
 const quick = process.argv.includes('--quick');
+// A third entry 'no WebCrypto' hides crypto.subtle (as on a plain-http page): the engine's pool makes the RSA keys.
 const scenarios = process.argv.includes('--big') ? [[1000, 'ecdsa-p256']] : quick
   ? [[3, 'rsa-2048'], [3, 'ecdsa-p256']]
-  : [[3, 'rsa-2048'], [3, 'ecdsa-p256'], [100, 'rsa-2048'], [1000, 'ecdsa-p256']];
+  : [[3, 'rsa-2048'], [3, 'ecdsa-p256'], [100, 'rsa-2048'], [1000, 'ecdsa-p256'], [3, 'rsa-2048', 'no WebCrypto'], [100, 'rsa-2048', 'no WebCrypto']];
 const repeatsFor = (workers) => (quick || workers > 10 ? 1 : 3);
 
 const server = spawn('node', ['scripts/serve.mjs', String(port), 'dist', '/'], { stdio: 'ignore' });
@@ -27,9 +28,10 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-async function freshPage() {
+async function freshPage(variant) {
   const context = await browser.newContext();
   const page = await context.newPage();
+  if (variant === 'no WebCrypto') await page.addInitScript(() => Object.defineProperty(globalThis.crypto, 'subtle', { value: undefined }));
   await page.addInitScript(() => {
     // Timed in the page: from the click on Generate to the download button being in the document.
     window.__clicked = 0;
@@ -52,8 +54,8 @@ async function freshPage() {
   return { page, context, interactive };
 }
 
-async function studio(workers, algorithm) {
-  const { page, context } = await freshPage();
+async function studio(workers, algorithm, variant) {
+  const { page, context } = await freshPage(variant);
   const lines = Array.from({ length: workers }, (_, i) => `worker${i + 1} 172.${16 + ((i + 1) >> 16)}.${((i + 1) >> 8) & 255}.${(i + 1) & 255}`);
   await page.locator('#paste-workers').fill(lines.join('\n'));
   await page.getByRole('button', { name: 'Use pasted workers' }).click();
@@ -74,15 +76,15 @@ function openssl(workers, algorithm) {
 }
 
 const rows = [];
-for (const [workers, algorithm] of scenarios) {
+for (const [workers, algorithm, variant] of scenarios) {
   const s = [], o = [], l = [];
   for (let i = 0; i < repeatsFor(workers); i++) {
-    const run = await studio(workers, algorithm);
+    const run = await studio(workers, algorithm, variant);
     s.push(run.millis);
     l.push(run.longest);
     o.push(openssl(workers, algorithm));
   }
-  rows.push({ workers, algorithm, runs: s.length, studio: median(s), openssl: median(o), longest: Math.max(...l) });
+  rows.push({ workers, algorithm: variant ? `${algorithm} (${variant})` : algorithm, runs: s.length, studio: median(s), openssl: median(o), longest: Math.max(...l) });
 }
 const tti = [];
 for (let i = 0; i < 5; i++) {
