@@ -9,7 +9,7 @@ self.onmessage = async ({ data: { id, call, request } }) => {
     await ready;
     if (!calls.has(call)) throw new Error(`no engine call ${call}`);
     const reply = engine[call](request);
-    const transfer = Object.values(reply).filter((v) => v instanceof Uint8Array).map((v) => v.buffer);
+    const transfer = Object.values(reply).flat().filter((v) => v instanceof Uint8Array).map((v) => v.buffer);
     self.postMessage({ id, reply }, transfer);
   } catch (error) {
     // A trap (a panic aborts) leaves the module unusable: the page then starts a fresh worker.

@@ -181,7 +181,8 @@ pub fn app() -> Html {
                 <form class="spec" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())} aria-label="Cluster parameters">
                     <FieldGroup group={Group::Profile} state={state.clone()} />
                     <FieldGroup group={Group::Cluster} state={state.clone()} />
-                    <Workers state={state.clone()} />
+                    <Workers workers={state.file.workers.clone()} dispatch={state.dispatcher()}
+                        errors={state.errors_under("workers")} />
                     <FieldGroup group={Group::Authority} state={state.clone()} />
                     <FieldGroup group={Group::Keys} state={state.clone()} />
                     <FieldGroup group={Group::Advanced} state={state.clone()} />
@@ -249,13 +250,13 @@ pub fn app() -> Html {
                         }
                     </div>
                     if let Some(Ok(checks)) = state.uploaded.clone() {
-                        <Checks state={state.clone()} {checks} linkable={false} heading="Checks of the uploaded bundle" summary_id="upload-summary" />
+                        <Checks dispatch={state.dispatcher()} {checks} linkable={false} heading="Checks of the uploaded bundle" summary_id="upload-summary" />
                     }
                     if let Some(checks) = state.checks.clone() {
-                        <Checks state={state.clone()} {checks} />
+                        <Checks dispatch={state.dispatcher()} {checks} />
                     }
                     if let Some(bundle) = state.bundle.clone() {
-                        <Browser state={state.clone()} {bundle} />
+                        <Browser {bundle} selected={state.selected.clone()} dispatch={state.dispatcher()} />
                     }
                     <SinceGuide />
                 </section>

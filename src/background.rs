@@ -21,8 +21,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::engine::{field, Reply};
+use crate::engine::field;
 use crate::keygen::{self, HeldKey, Keys};
+use crate::platform;
 
 /// What a run produces.
 pub struct Output {
@@ -262,8 +263,21 @@ pub async fn generate(project: &SpecFile, requests: &[KeyRequest], keys: &Keys, 
         ("keys", &key_list),
     ])?;
     let reply = call("generate", &run).await?;
-    let Reply { bundle, checks } = postcard::from_bytes(&bytes(&reply, "result")?).map_err(|e| format!("the engine's reply: {e}"))?;
-    Ok(Output { bundle, zip: bytes(&reply, "zip")?, checks })
+    read_reply(&reply).await
+}
+
+/// Decodes a generate reply, one piece per task, so a large bundle never holds the page up long.
+pub async fn read_reply(reply: &JsValue) -> Result<Output, String> {
+    let checks = postcard::from_bytes(&bytes(reply, "report")?).map_err(|e| format!("the engine's report: {e}"))?;
+    let mut bundle = Bundle::default();
+    for piece in Array::from(&field(reply, "artifacts").map_err(describe)?).iter() {
+        platform::next_task().await;
+        let piece = piece.dyn_into::<Uint8Array>().map_err(|_| "a piece of the bundle is not bytes")?.to_vec();
+        let artifacts: Vec<Artifact> = postcard::from_bytes(&piece).map_err(|e| format!("the engine's bundle: {e}"))?;
+        bundle.artifacts.extend(artifacts);
+    }
+    platform::next_task().await;
+    Ok(Output { bundle, zip: bytes(reply, "zip")?, checks })
 }
 
 /// A zip of some artifacts (one machine's files).

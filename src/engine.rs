@@ -6,20 +6,16 @@
 //! reply: the page splits long work (many keys) into calls of its own.
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
-use serde::{Deserialize, Serialize};
-use studio::check::{BundleFiles, CheckContext, Report};
+use studio::check::{BundleFiles, CheckContext};
 use studio::pki::{KeySet, PrivateKey};
 use studio::spec::KeyAlgorithm;
 use studio::{Artifact, Bundle, RenderOptions, SpecFile};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// The bundle and its report, as one postcard buffer.
-#[derive(Serialize, Deserialize)]
-pub struct Reply {
-    pub bundle: Bundle,
-    pub checks: Report,
-}
+/// A bundle's artifacts cross in postcard pieces of about this many bytes of content, so the page
+/// can decode each in a short task of its own.
+const PIECE_BYTES: usize = 512 * 1024;
 
 fn js_error(e: impl std::fmt::Display) -> JsValue {
     JsValue::from_str(&e.to_string())
@@ -59,7 +55,8 @@ pub fn make_keys(request: JsValue) -> Result<JsValue, JsValue> {
 }
 
 /// One run. Request: `project` (YAML), `now`, `includeCaKey`, and `keys`: PKCS#8 bytes in the
-/// order of `key_requests` for the project. Reply: `result` (postcard [`Reply`]) and `zip`.
+/// order of `key_requests` for the project. Reply: `report` (postcard [`studio::check::Report`]), `artifacts`
+/// (the bundle's artifacts in order, as postcard lists of about [`PIECE_BYTES`] each) and `zip`.
 pub fn generate(request: JsValue) -> Result<JsValue, JsValue> {
     let project = field(&request, "project")?.as_string().ok_or("the request has no project")?;
     let now = time(&request)?;
@@ -80,9 +77,25 @@ pub fn generate(request: JsValue) -> Result<JsValue, JsValue> {
     }
     let (bundle, checks) = studio::generate_checked(&spec, &keys, RenderOptions { now, include_ca_key }).map_err(js_error)?;
     let zip = bundle.to_zip(now).map_err(js_error)?;
-    // One compact buffer crosses between the threads, not thousands of small JS objects.
-    let payload = postcard::to_allocvec(&Reply { bundle, checks }).map_err(js_error)?;
-    reply(&[("result", &Uint8Array::from(&payload[..])), ("zip", &Uint8Array::from(&zip[..]))])
+    // Compact buffers cross between the threads, not thousands of small JS objects.
+    let report = postcard::to_allocvec(&checks).map_err(js_error)?;
+    let pieces = Array::new();
+    let mut rest = &bundle.artifacts[..];
+    while !rest.is_empty() {
+        let mut size = 0;
+        let count = rest
+            .iter()
+            .take_while(|a| {
+                let before = size;
+                size += a.content.len();
+                before < PIECE_BYTES
+            })
+            .count();
+        let (piece, tail) = rest.split_at(count.max(1));
+        pieces.push(&Uint8Array::from(&postcard::to_allocvec(piece).map_err(js_error)?[..]));
+        rest = tail;
+    }
+    reply(&[("report", &Uint8Array::from(&report[..])), ("artifacts", &pieces), ("zip", &Uint8Array::from(&zip[..]))])
 }
 
 /// A zip of some artifacts (one machine's files). Request: `artifacts` (postcard list), `now`.
@@ -95,7 +108,7 @@ pub fn zip(request: JsValue) -> Result<JsValue, JsValue> {
 }
 
 /// Checks a bundle zip the user uploaded, against the Kubernetes version its README names.
-/// Request: `zip`, `now`. Reply: `report` (postcard [`Report`]).
+/// Request: `zip`, `now`. Reply: `report` (postcard [`studio::check::Report`]).
 pub fn check_bundle(request: JsValue) -> Result<JsValue, JsValue> {
     let files = BundleFiles::from_zip(&bytes(&request, "zip")?).map_err(js_error)?;
     let context = CheckContext { now: time(&request)?, version: studio::check::version_of(&files), expected_ips: Default::default() };

@@ -75,3 +75,15 @@ pub fn read_first_file_bytes(files: Option<web_sys::FileList>, done: impl FnOnce
         }
     });
 }
+
+/// Lets the browser run other tasks (input, painting) before going on: a task of its own after a
+/// zero timeout.
+pub async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let scheduled = web_sys::window().map(|w| w.set_timeout_with_callback(&resolve));
+        if !matches!(scheduled, Some(Ok(_))) {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

@@ -140,6 +140,11 @@ impl State {
         matches!(self.progress, Progress::Keys { .. } | Progress::Signing)
     }
 
+    /// The errors of the fields under `prefix` (`workers` holds `workers[2].ip`).
+    pub fn errors_under(&self, prefix: &str) -> BTreeMap<String, String> {
+        self.errors.iter().filter(|(path, _)| path.starts_with(prefix)).map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+
     /// How many keys the next run makes and reuses.
     pub fn key_plan(&self) -> Option<(usize, usize)> {
         let spec = self.spec.as_deref()?;

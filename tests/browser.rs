@@ -9,7 +9,7 @@ use studio::{RenderOptions, SpecFile};
 use wasm_bindgen_test::*;
 use worker_studio_web::state::{parse_worker_lines, Action, State, STORAGE_KEY};
 use wasm_bindgen::JsCast;
-use worker_studio_web::{engine, keygen, platform};
+use worker_studio_web::{background, engine, keygen, platform};
 use yew::Reducible;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -126,11 +126,12 @@ async fn keys_that_still_fit_are_reused_and_only_new_ones_made() {
 }
 
 #[wasm_bindgen_test]
-fn the_engine_makes_keys_then_signs_with_them_and_returns_bundle_report_and_zip() {
+async fn the_engine_makes_keys_then_signs_with_them_and_returns_bundle_report_and_zip() {
     use js_sys::{Array, Object, Reflect, Uint8Array};
     let mut file = SpecFile::defaults(studio::profile::ProfileId::Current);
     file.keys.algorithm = "ecdsa-p384".into();
-    file.workers.truncate(2);
+    // Enough workers for the bundle to cross in several pieces.
+    file.workers = (1..=24).map(|i| studio::input::WorkerInput { name: format!("worker{i:02}"), ip: format!("192.168.2.{i}") }).collect();
     let spec = file.validate(platform::now()).unwrap();
     let requests = studio::key_requests(&spec);
     // The CA key comes from elsewhere; the engine makes every other key.
@@ -159,12 +160,16 @@ fn the_engine_makes_keys_then_signs_with_them_and_returns_bundle_report_and_zip(
     Reflect::set(&request, &"includeCaKey".into(), &false.into()).unwrap();
     Reflect::set(&request, &"keys".into(), &keys).unwrap();
     let reply = engine::generate(request.into()).unwrap();
-    let engine::Reply { bundle, checks } = postcard::from_bytes(&Uint8Array::new(&Reflect::get(&reply, &"result".into()).unwrap()).to_vec()).unwrap();
+    let pieces = js_sys::Array::from(&Reflect::get(&reply, &"artifacts".into()).unwrap()).length();
+    let background::Output { bundle, checks, zip } = background::read_reply(&reply).await.unwrap();
+    assert!(pieces >= 2 && bundle.artifacts.len() > pieces as usize, "{pieces} pieces for {} artifacts", bundle.artifacts.len());
+    assert_eq!(bundle.artifacts[0].zip_path(), "README.txt", "the pieces come back in order");
+    assert_eq!(bundle.artifacts.iter().map(|a| a.zip_path()).collect::<std::collections::BTreeSet<_>>().len(), bundle.artifacts.len());
     let ca_der = certificate(&bundle, "ca-host/HOME/ca.crt");
     let (_, ca_cert) = x509_parser::parse_x509_certificate(&ca_der).unwrap();
     assert!(ca.matches_public_key(&ca_cert.public_key().subject_public_key.data), "the given CA key is used");
     assert!(!checks.has_failures(), "{}", checks.to_text());
-    assert_eq!(&Uint8Array::new(&Reflect::get(&reply, &"zip".into()).unwrap()).to_vec()[..2], b"PK");
+    assert_eq!(&zip[..2], b"PK");
     let client = bundle.find("workers/worker02/var/lib/kubelet/pki/kubelet-client.key").unwrap();
     let index = requests.iter().position(|r| r.id == studio::pki::KeyId::Worker(spec.workers[1].name.clone())).unwrap();
     let given = keys.get(index as u32).dyn_into::<Uint8Array>().unwrap().to_vec();

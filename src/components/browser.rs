@@ -13,8 +13,10 @@ use crate::state::{Action, State};
 
 #[derive(Properties, PartialEq)]
 pub struct BrowserProps {
-    pub state: UseReducerHandle<State>,
     pub bundle: Rc<Bundle>,
+    /// The zip path of the file previewed.
+    pub selected: Option<String>,
+    pub dispatch: UseReducerDispatcher<State>,
 }
 
 fn file_name(path: &str) -> String {
@@ -27,7 +29,7 @@ const SHOWN: usize = 24;
 #[function_component(Browser)]
 pub fn browser(props: &BrowserProps) -> Html {
     let bundle = props.bundle.clone();
-    let selected = props.state.selected.clone();
+    let selected = props.selected.clone();
     let query = use_state(String::new);
     let all = bundle.machines();
     let wanted = query.trim().to_lowercase();
@@ -41,7 +43,7 @@ pub fn browser(props: &BrowserProps) -> Html {
     let machine_panel = |machine: &Machine| {
         let files = bundle.machine(machine).map(|artifact| {
             let path = artifact.zip_path();
-            let d = props.state.dispatcher();
+            let d = props.dispatch.clone();
             let select = {
                 let path = path.clone();
                 Callback::from(move |_| d.dispatch(Action::Select(path.clone())))

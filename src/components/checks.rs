@@ -9,7 +9,7 @@ use crate::state::{Action, State};
 
 #[derive(Properties, PartialEq)]
 pub struct ChecksProps {
-    pub state: UseReducerHandle<State>,
+    pub dispatch: UseReducerDispatcher<State>,
     pub checks: Rc<Report>,
     /// Whether file names select the file in the browser (false for an uploaded bundle).
     #[prop_or(true)]
@@ -20,12 +20,12 @@ pub struct ChecksProps {
     pub summary_id: &'static str,
 }
 
-fn finding(state: &UseReducerHandle<State>, f: &Finding, linkable: bool) -> Html {
+fn finding(dispatch: &UseReducerDispatcher<State>, f: &Finding, linkable: bool) -> Html {
     let files = f.files.iter().map(|path| {
         if !linkable {
             return html! { <code class="file-name">{ path.clone() }</code> };
         }
-        let d = state.dispatcher();
+        let d = dispatch.clone();
         let target = path.clone();
         let select = Callback::from(move |_| d.dispatch(Action::Select(target.clone())));
         html! { <button type="button" class="file-link" onclick={select}>{ path.clone() }</button> }
@@ -61,12 +61,12 @@ pub fn checks(props: &ChecksProps) -> Html {
         <section class="checks" aria-label={props.heading}>
             <h2>{ props.heading }</h2>
             <p id={props.summary_id} role="status">{ report.summary() }</p>
-            <ul>{ for problems.iter().map(|f| finding(&props.state, f, props.linkable)) }</ul>
+            <ul>{ for problems.iter().map(|f| finding(&props.dispatch, f, props.linkable)) }</ul>
             <button type="button" class="toggle-passes" onclick={toggle} aria-expanded={show_passes.to_string()}>
                 { format!("{} {} passed checks", if *show_passes { "Hide" } else { "Show" }, passes.len()) }
             </button>
             if *show_passes {
-                <ul>{ for passes.iter().map(|f| finding(&props.state, f, props.linkable)) }</ul>
+                <ul>{ for passes.iter().map(|f| finding(&props.dispatch, f, props.linkable)) }</ul>
             }
         </section>
     }

@@ -1,32 +1,39 @@
 //! The workers table: edit, add, remove, duplicate, or paste many `name ip` lines at once.
 
+use std::collections::BTreeMap;
+
+use studio::input::WorkerInput;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::fields::input_id;
 use crate::state::{Action, State};
 
+/// Only what the table shows, so it is not rebuilt while other parts of the page change (a
+/// thousand rows take tens of milliseconds).
 #[derive(Properties, PartialEq)]
 pub struct WorkersProps {
-    pub state: UseReducerHandle<State>,
+    pub workers: Vec<WorkerInput>,
+    /// The errors of `workers` and its rows, by field path.
+    pub errors: BTreeMap<String, String>,
+    pub dispatch: UseReducerDispatcher<State>,
 }
 
 #[function_component(Workers)]
 pub fn workers(props: &WorkersProps) -> Html {
-    let state = &props.state;
     let paste = use_state(String::new);
-    let rows = state.file.workers.iter().enumerate().map(|(i, w)| {
+    let rows = props.workers.iter().enumerate().map(|(i, w)| {
         let name_path = format!("workers[{i}].name");
         let ip_path = format!("workers[{i}].ip");
-        let name_error = state.errors.get(&name_path).cloned();
-        let ip_error = state.errors.get(&ip_path).cloned();
-        let d = state.dispatcher();
+        let name_error = props.errors.get(&name_path).cloned();
+        let ip_error = props.errors.get(&ip_path).cloned();
+        let d = props.dispatch.clone();
         let on_name = Callback::from(move |e: InputEvent| d.dispatch(Action::SetWorkerName(i, e.target_unchecked_into::<HtmlInputElement>().value())));
-        let d = state.dispatcher();
+        let d = props.dispatch.clone();
         let on_ip = Callback::from(move |e: InputEvent| d.dispatch(Action::SetWorkerIp(i, e.target_unchecked_into::<HtmlInputElement>().value())));
-        let d = state.dispatcher();
+        let d = props.dispatch.clone();
         let duplicate = Callback::from(move |_| d.dispatch(Action::DuplicateWorker(i)));
-        let d = state.dispatcher();
+        let d = props.dispatch.clone();
         let remove = Callback::from(move |_| d.dispatch(Action::RemoveWorker(i)));
         let n = i + 1;
         html! {
@@ -48,7 +55,7 @@ pub fn workers(props: &WorkersProps) -> Html {
             </tr>
         }
     });
-    let d = state.dispatcher();
+    let d = props.dispatch.clone();
     let add = Callback::from(move |_| d.dispatch(Action::AddWorker));
     let paste_input = {
         let paste = paste.clone();
@@ -56,16 +63,16 @@ pub fn workers(props: &WorkersProps) -> Html {
     };
     let apply_paste = {
         let paste = paste.clone();
-        let d = state.dispatcher();
+        let d = props.dispatch.clone();
         Callback::from(move |_| {
             d.dispatch(Action::PasteWorkers((*paste).clone()));
             paste.set(String::new());
         })
     };
-    let list_error = state.errors.get("workers").cloned();
+    let list_error = props.errors.get("workers").cloned();
     html! {
         <details class="group" open=true>
-            <summary>{ format!("Workers ({})", state.file.workers.len()) }</summary>
+            <summary>{ format!("Workers ({})", props.workers.len()) }</summary>
             <table class="workers">
                 <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ "IP" }</th><th scope="col"><span class="sr-only">{ "Actions" }</span></th></tr></thead>
                 <tbody>{ for rows }</tbody>
