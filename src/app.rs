@@ -168,7 +168,7 @@ pub fn app() -> Html {
         Progress::Cancelled => html! { <p role="status">{ "Cancelled; nothing was generated." }</p> },
         Progress::Failed(message) => html! { <p role="alert" class="error">{ format!("Not generated: {message}") }</p> },
         Progress::Done { millis, made, reused } => html! {
-            <p role="status" id="generated-status">{ format!("Generated in {millis:.0} ms: {made} new key(s), {reused} reused.") }</p>
+            <p role="status" id="generated-status">{ format!("Generated in {} ms: {made} new key(s), {reused} reused.", millis.round() as u64) }</p>
         },
     };
     html! {

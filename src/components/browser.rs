@@ -32,8 +32,8 @@ pub fn browser(props: &BrowserProps) -> Html {
     let selected = props.selected.clone();
     let query = use_state(String::new);
     let all = bundle.machines();
-    let wanted = query.trim().to_lowercase();
-    let matching: Vec<&Machine> = all.iter().filter(|m| wanted.is_empty() || m.label().to_lowercase().contains(&wanted)).collect();
+    let wanted = query.trim().to_ascii_lowercase();
+    let matching: Vec<&Machine> = all.iter().filter(|m| wanted.is_empty() || m.label().to_ascii_lowercase().contains(&wanted)).collect();
     let machines: Vec<&Machine> = matching.iter().copied().take(SHOWN).collect();
     let on_query = {
         let query = query.clone();
