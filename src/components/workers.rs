@@ -1,4 +1,5 @@
-//! The workers table: edit, add, remove, duplicate, or paste many `name ip` lines at once.
+//! The workers table: edit, add, remove, duplicate, or paste many `name ip` lines at once. A large
+//! cluster's table shows a window of rows found through a filter, plus every row with an error.
 
 use std::collections::BTreeMap;
 
@@ -19,10 +20,33 @@ pub struct WorkersProps {
     pub dispatch: UseReducerDispatcher<State>,
 }
 
+/// Rows shown at once; more are found through the filter (a thousand rows take half a second to build).
+const ROWS_SHOWN: usize = 50;
+
 #[function_component(Workers)]
 pub fn workers(props: &WorkersProps) -> Html {
     let paste = use_state(String::new);
-    let rows = props.workers.iter().enumerate().map(|(i, w)| {
+    let query = use_state(String::new);
+    let wanted = query.trim().to_ascii_lowercase();
+    let matches = |w: &WorkerInput| wanted.is_empty() || w.name.to_ascii_lowercase().contains(&wanted) || w.ip.contains(&wanted);
+    let has_error = |i: usize| props.errors.contains_key(&format!("workers[{i}].name")) || props.errors.contains_key(&format!("workers[{i}].ip"));
+    let matching = props.workers.iter().filter(|w| matches(w)).count();
+    let mut window = 0;
+    let shown: Vec<(usize, &WorkerInput)> = props
+        .workers
+        .iter()
+        .enumerate()
+        .filter(|(i, w)| {
+            let in_window = matches(w) && window < ROWS_SHOWN;
+            window += usize::from(in_window);
+            in_window || has_error(*i)
+        })
+        .collect();
+    let on_query = {
+        let query = query.clone();
+        Callback::from(move |e: InputEvent| query.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+    };
+    let rows = shown.into_iter().map(|(i, w)| {
         let name_path = format!("workers[{i}].name");
         let ip_path = format!("workers[{i}].ip");
         let name_error = props.errors.get(&name_path).cloned();
@@ -73,6 +97,15 @@ pub fn workers(props: &WorkersProps) -> Html {
     html! {
         <details class="group" open=true>
             <summary>{ format!("Workers ({})", props.workers.len()) }</summary>
+            if props.workers.len() > ROWS_SHOWN {
+                <div class="field">
+                    <label for="worker-filter">{ "Find a worker (name or IP)" }</label>
+                    <input type="text" id="worker-filter" value={(*query).clone()} oninput={on_query} placeholder="worker042" />
+                    <p class="note" id="worker-count">
+                        { format!("Showing {} of {matching} matching workers ({} in all); rows with an error are always shown.", window, props.workers.len()) }
+                    </p>
+                </div>
+            }
             <table class="workers">
                 <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ "IP" }</th><th scope="col"><span class="sr-only">{ "Actions" }</span></th></tr></thead>
                 <tbody>{ for rows }</tbody>

@@ -288,6 +288,19 @@ test('signing runs in the background worker: the page answers meanwhile, and a r
   await page.locator('#paste-workers').fill(lines.join('\n'));
   await page.getByRole('button', { name: 'Use pasted workers' }).click();
   await expect(page.getByText('Workers (1000)')).toBeVisible();
+
+  // The table shows a window of rows; the filter finds any worker, and a row with an error stays in view.
+  await expect(page.locator('#worker-count')).toHaveText('Showing 50 of 1000 matching workers (1000 in all); rows with an error are always shown.');
+  await expect(page.getByLabel('Worker 51 name')).toHaveCount(0);
+  await page.getByLabel('Find a worker (name or IP)').fill('node0777');
+  await expect(page.getByLabel('Worker 777 name')).toHaveValue('node0777');
+  await page.getByLabel('Worker 777 IP').fill('172.16.3.999');
+  await page.getByLabel('Find a worker (name or IP)').fill('');
+  await expect(page.locator('#worker-count')).toHaveText('Showing 50 of 1000 matching workers (1000 in all); rows with an error are always shown.');
+  await page.locator('#error-summary a', { hasText: 'workers[776].ip' }).click();
+  await expect(page.getByLabel('Worker 777 IP')).toBeFocused();
+  await page.getByLabel('Worker 777 IP').fill('172.16.3.27');
+  await expect(page.getByLabel('Worker 777 IP')).toHaveCount(0);
   await page.locator('#keys-algorithm').selectOption('ecdsa-p256');
 
   // While the worker signs, the form still reacts: an edit is validated and shown at once.
