@@ -26,6 +26,9 @@ fn file_name(path: &str) -> String {
 /// Machine panels shown at once; a large cluster is found through the filter.
 const SHOWN: usize = 24;
 
+/// Lines of a file the preview shows until asked for all.
+const PREVIEW_LINES: usize = 400;
+
 #[function_component(Browser)]
 pub fn browser(props: &BrowserProps) -> Html {
     let bundle = props.bundle.clone();
@@ -94,8 +97,28 @@ pub fn browser(props: &BrowserProps) -> Html {
         }
     };
     let current_profile = bundle.find("README.txt").is_some_and(|readme| readme.content.contains("profile current "));
+    let whole = use_state(|| None::<String>);
     let preview = selected.as_deref().and_then(|path| bundle.find(path)).map(|artifact| {
         let since = topic_of(artifact).filter(|_| current_profile).map(history::for_topic);
+        // A long file (a large cluster's README lists every file) previews its head; laying out
+        // ten thousand lines would hold the page up.
+        let lines = artifact.content.lines().count();
+        let path = artifact.zip_path();
+        let shown = match artifact.content.match_indices('\n').nth(PREVIEW_LINES - 1) {
+            Some((end, _)) if whole.as_deref() != Some(path.as_str()) => &artifact.content[..=end],
+            _ => artifact.content.as_str(),
+        };
+        let show_all = (shown.len() < artifact.content.len()).then(|| {
+            let whole = whole.clone();
+            let path = path.clone();
+            let expand = Callback::from(move |_| whole.set(Some(path.clone())));
+            html! {
+                <p class="note">
+                    { format!("Showing the first {PREVIEW_LINES} of {lines} lines (Copy and Download take the whole file). ") }
+                    <button type="button" id="preview-all" onclick={expand}>{ format!("Show all {lines} lines") }</button>
+                </p>
+            }
+        });
         let text = artifact.content.clone();
         let copy = Callback::from(move |_| platform::copy(&text));
         let bytes = artifact.content.clone();
@@ -111,7 +134,8 @@ pub fn browser(props: &BrowserProps) -> Html {
                     <button type="button" onclick={copy}>{ "Copy" }</button>
                     <button type="button" onclick={download}>{ "Download file" }</button>
                 </header>
-                <pre tabindex="0">{ &artifact.content }</pre>
+                <pre tabindex="0">{ shown }</pre>
+                { show_all.unwrap_or_default() }
                 { since.unwrap_or_default() }
             </article>
         }

@@ -323,6 +323,13 @@ test('signing runs in the background worker: the page answers meanwhile, and a r
   await expect(page.locator('#download-zip')).toBeVisible({ timeout: 180_000 });
   await expect(page.locator('#generated-status')).toContainText('0 new key(s), 1002 reused');
   await expect(page.locator('#checks-summary')).toHaveText(/0 failed$/);
+
+  // The README lists every file: its preview shows the head, the whole file on request.
+  const preview = page.getByRole('article', { name: 'Preview' });
+  await expect(preview).toContainText(/Showing the first 400 of \d+ lines/);
+  await expect(preview.locator('pre')).not.toContainText('node1000');
+  await page.locator('#preview-all').click();
+  await expect(preview.locator('pre')).toContainText('Worker node1000 (workers/node1000/)');
 });
 
 test('the page loads without the engine; where no worker starts, the engine runs on the page', async ({ page }) => {

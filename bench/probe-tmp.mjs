@@ -1,0 +1,25 @@
+import { chromium } from '@playwright/test';
+import { spawn } from 'node:child_process';
+const server = spawn('node', ['scripts/serve.mjs', '8798', 'dist', '/'], { stdio: 'ignore' });
+await new Promise((r) => setTimeout(r, 500));
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu'] });
+const page = await browser.newPage();
+await page.addInitScript(() => {
+  window.__events = [];
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__events.push(['long', Math.round(e.startTime), Math.round(e.duration)]); }).observe({ type: 'longtask', buffered: true });
+  let last = '';
+  new MutationObserver(() => { const s = document.querySelector('[role=status]')?.textContent ?? ''; const k = s.replace(/\d+/g, 'N'); if (k !== last) { last = k; window.__events.push(['status', Math.round(performance.now()), s.slice(0, 60)]); } }).observe(document, { subtree: true, childList: true, characterData: true });
+});
+await page.goto('http://127.0.0.1:8798/');
+await page.locator('#generate:enabled').waitFor();
+const lines = Array.from({ length: 1000 }, (_, i) => `worker${i + 1} 172.16.${(i + 1) >> 8}.${(i + 1) & 255}`);
+await page.locator('#paste-workers').fill(lines.join('\n'));
+await page.getByRole('button', { name: 'Use pasted workers' }).click();
+await page.locator('#keys-algorithm').selectOption('ecdsa-p256');
+await page.waitForTimeout(1000);
+await page.evaluate(() => { window.__events = [['click', Math.round(performance.now())]]; });
+await page.locator('#generate').click();
+await page.locator('#download-zip').waitFor({ timeout: 100000 });
+await page.waitForTimeout(300);
+for (const e of await page.evaluate(() => window.__events)) console.log(JSON.stringify(e));
+await browser.close(); server.kill();
