@@ -26,6 +26,10 @@ fn file_name(path: &str) -> String {
 /// Machine panels shown at once; a large cluster is found through the filter.
 const SHOWN: usize = 24;
 
+/// Files a machine panel lists until asked for all (a large cluster's CA host holds a signing
+/// script per worker).
+const FILES_SHOWN: usize = 40;
+
 /// Lines of a file the preview shows until asked for all.
 const PREVIEW_LINES: usize = 400;
 
@@ -43,8 +47,18 @@ pub fn browser(props: &BrowserProps) -> Html {
         Callback::from(move |e: InputEvent| query.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
     };
     let now = platform::now();
+    let opened = use_state(Vec::<Machine>::new);
     let machine_panel = |machine: &Machine| {
-        let files = bundle.machine(machine).map(|artifact| {
+        let count = bundle.machine(machine).count();
+        let listed = if opened.contains(machine) { count } else { count.min(FILES_SHOWN) };
+        let show_all = (listed < count).then(|| {
+            let opened = opened.clone();
+            let machine = machine.clone();
+            let label = format!("Show all {count} files of {}", machine.label());
+            let open = Callback::from(move |_| opened.set(opened.iter().cloned().chain([machine.clone()]).collect()));
+            html! { <button type="button" class="show-all" onclick={open}>{ label }</button> }
+        });
+        let files = bundle.machine(machine).take(listed).map(|artifact| {
             let path = artifact.zip_path();
             let d = props.dispatch.clone();
             let select = {
@@ -89,6 +103,7 @@ pub fn browser(props: &BrowserProps) -> Html {
             <section class="machine" aria-label={machine.label()}>
                 <h3>{ machine.label() }</h3>
                 <ul>{ for files }</ul>
+                { show_all.unwrap_or_default() }
                 <div class="machine-actions">
                     <button type="button" onclick={download_machine}>{ format!("Download {} files", machine.label()) }</button>
                     { copy_install.unwrap_or_default() }

@@ -324,6 +324,12 @@ test('signing runs in the background worker: the page answers meanwhile, and a r
   await expect(page.locator('#generated-status')).toContainText('0 new key(s), 1002 reused');
   await expect(page.locator('#checks-summary')).toHaveText(/0 failed$/);
 
+  // The CA host holds a signing script per worker: its panel lists the first 40, all on request.
+  const caHost = page.getByRole('region', { name: 'CA host' });
+  await expect(caHost.locator('button.file')).toHaveCount(40);
+  await caHost.getByRole('button', { name: /^Show all \d+ files of CA host$/ }).click();
+  await expect(caHost.locator('button.file', { hasText: 'sign-node1000.sh' })).toBeVisible();
+
   // The README lists every file: its preview shows the head, the whole file on request.
   const preview = page.getByRole('article', { name: 'Preview' });
   await expect(preview).toContainText(/Showing the first 400 of \d+ lines/);
