@@ -4,6 +4,8 @@ import init, * as engine from './studio-engine.js';
 
 const calls = new Set(['make_keys', 'generate', 'zip', 'check_bundle', 'examine_ca']);
 const ready = init();
+// Without the engine this worker is of no use: the page then runs the engine itself.
+ready.catch((error) => self.postMessage({ broken: String(error) }));
 self.onmessage = async ({ data: { id, call, request } }) => {
   try {
     await ready;

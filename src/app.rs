@@ -45,6 +45,8 @@ async fn generate(project: SpecFile, spec: Rc<ClusterSpec>, known: Rc<Keys>, inc
     }
     dispatch.dispatch(Action::Progress(Progress::Signing));
     match background::generate(&project, &requests, &keys, RenderOptions { now, include_ca_key }).await {
+        // A cancel while the reply was being read still counts.
+        Ok(_) if keygen::cancelled() => dispatch.dispatch(Action::Progress(Progress::Cancelled)),
         Ok(background::Output { bundle, zip, checks }) => {
             let made = made_here + missing.len();
             dispatch.dispatch(Action::Generated(Box::new(Generated {

@@ -37,53 +37,83 @@ type Answer = oneshot::Sender<Result<JsValue, String>>;
 /// The most workers making keys at once, whatever the core count.
 const POOL_CAP: usize = 4;
 
+/// The calls that belong to a generation run: a cancel ends them. Any other call (an examined CA,
+/// a checked upload, a machine's zip) is sent again to a fresh worker instead.
+const RUN_CALLS: [&str; 2] = ["make_keys", "generate"];
+
+/// A call to the engine not yet answered.
+struct Pending {
+    place: usize,
+    name: &'static str,
+    request: Object,
+    answer: Answer,
+}
+
 thread_local! {
     /// The running workers by pool place; place 0 also signs, checks and zips.
     static WORKERS: RefCell<BTreeMap<usize, web_sys::Worker>> = const { RefCell::new(BTreeMap::new()) };
     /// Calls sent to a worker and not yet answered, by id.
-    static CALLS: RefCell<BTreeMap<u32, Answer>> = const { RefCell::new(BTreeMap::new()) };
+    static CALLS: RefCell<BTreeMap<u32, Pending>> = const { RefCell::new(BTreeMap::new()) };
     static NEXT_CALL: Cell<u32> = const { Cell::new(0) };
-    /// Set when a worker could not start (its script failed to load): calls go to the page.
+    /// Set when a worker could not start or load the engine: calls go to the page.
     static BROKEN: Cell<bool> = const { Cell::new(false) };
     /// The engine module loaded onto the page, once needed.
     static ON_PAGE: RefCell<Option<JsValue>> = const { RefCell::new(None) };
 }
 
-fn answer_all(result: &Result<JsValue, String>) {
-    for (_, answer) in CALLS.with(|c| std::mem::take(&mut *c.borrow_mut())) {
-        let _ = answer.send(result.clone());
-    }
-}
-
-/// Ends the worker at `place`; the next call there starts a fresh one.
+/// Ends the worker at `place` (the next call there starts a fresh one).
 fn retire(place: usize) {
     if let Some(worker) = WORKERS.with(|w| w.borrow_mut().remove(&place)) {
         worker.terminate();
     }
 }
 
-fn retire_all() {
-    for (_, worker) in WORKERS.with(|w| std::mem::take(&mut *w.borrow_mut())) {
-        worker.terminate();
+/// The pending calls `which` selects, taken out of the table.
+fn take_calls(which: impl Fn(&Pending) -> bool) -> Vec<Pending> {
+    CALLS.with(|c| {
+        let mut calls = c.borrow_mut();
+        let ids: Vec<u32> = calls.iter().filter(|(_, p)| which(p)).map(|(id, _)| *id).collect();
+        ids.into_iter().filter_map(|id| calls.remove(&id)).collect()
+    })
+}
+
+/// Ends the worker at `place` and sends its unanswered calls again, to a fresh worker.
+fn restart(place: usize) {
+    retire(place);
+    for pending in take_calls(|p| p.place == place) {
+        send(pending);
+    }
+}
+
+/// No worker can run the engine: from now on it runs on the page, unanswered calls included.
+fn fall_back() {
+    BROKEN.with(|b| b.set(true));
+    let places: Vec<usize> = WORKERS.with(|w| w.borrow().keys().copied().collect());
+    for place in places {
+        restart(place);
     }
 }
 
 fn on_message(place: usize, event: web_sys::MessageEvent) {
     let data = event.data();
+    if field(&data, "broken").is_ok_and(|b| b.is_truthy()) {
+        // The worker started but could not load the engine module.
+        return fall_back();
+    }
     let Some(id) = field(&data, "id").ok().and_then(|id| id.as_f64()) else { return };
+    let Some(pending) = CALLS.with(|c| c.borrow_mut().remove(&(id as u32))) else { return };
     let result = match field(&data, "error").ok().and_then(|e| e.as_string()) {
         Some(error) => {
-            // A trap leaves the module's memory in any state: start afresh next time.
+            // A trap leaves the module's memory in any state: the worker is replaced, and the
+            // other calls it held are sent again.
             if field(&data, "fatal").is_ok_and(|f| f.is_truthy()) {
-                retire(place);
+                restart(place);
             }
             Err(error)
         }
         None => field(&data, "reply").map_err(|_| "the worker's answer has no reply".to_owned()),
     };
-    if let Some(answer) = CALLS.with(|c| c.borrow_mut().remove(&(id as u32))) {
-        let _ = answer.send(result);
-    }
+    let _ = pending.answer.send(result);
 }
 
 /// The worker at pool `place`, started on first use; `None` where none can start.
@@ -100,12 +130,8 @@ fn worker(place: usize) -> Option<web_sys::Worker> {
     let onmessage = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event| on_message(place, event));
     worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
-    // The worker's script failed to load: run the engine on the page from now on.
-    let onerror = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(|event: web_sys::ErrorEvent| {
-        retire_all();
-        BROKEN.with(|b| b.set(true));
-        answer_all(&Err(format!("the background worker failed ({}); generate again to run on the page", event.message())));
-    });
+    // The worker's script failed to load (a plain Event) or threw outside a call.
+    let onerror = Closure::<dyn FnMut(web_sys::Event)>::new(|_: web_sys::Event| fall_back());
     worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
     onerror.forget();
     WORKERS.with(|w| w.borrow_mut().insert(place, worker.clone()));
@@ -127,30 +153,55 @@ async fn engine_on_page() -> Result<JsValue, String> {
     Ok(engine)
 }
 
+/// Runs an engine call on the page, after letting the page paint (progress) and take clicks (Cancel).
+async fn on_page(name: &str, request: &Object) -> Result<JsValue, String> {
+    platform::next_task().await;
+    if keygen::cancelled() && RUN_CALLS.contains(&name) {
+        return Err(keygen::CANCELLED.into());
+    }
+    let engine = engine_on_page().await?;
+    let entry: Function = Reflect::get(&engine, &name.into()).ok().and_then(|f| f.dyn_into().ok()).ok_or("the engine lacks an entry point")?;
+    entry.call1(&JsValue::NULL, request).map_err(describe)
+}
+
 fn describe(error: JsValue) -> String {
     error.as_string().unwrap_or_else(|| js_sys::JSON::stringify(&error).map(String::from).unwrap_or_else(|_| "an error".into()))
 }
 
-/// Calls the engine's entry point `name` (see [`crate::engine`]) in the worker at pool `place`,
-/// or on the page where there is no worker.
-async fn call_at(place: usize, name: &str, request: &Object) -> Result<JsValue, String> {
-    let Some(worker) = worker(place) else {
-        let engine = engine_on_page().await?;
-        let entry: Function = Reflect::get(&engine, &name.into()).ok().and_then(|f| f.dyn_into().ok()).ok_or("the engine lacks an entry point")?;
-        return entry.call1(&JsValue::NULL, request).map_err(describe);
+/// Sends a call to the worker at its place, or runs it on the page where there is no worker.
+fn send(pending: Pending) {
+    let Some(worker) = worker(pending.place) else {
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = on_page(pending.name, &pending.request).await;
+            let _ = pending.answer.send(result);
+        });
+        return;
     };
     let id = NEXT_CALL.with(|n| {
         n.set(n.get().wrapping_add(1));
         n.get()
     });
-    let message = request_of(&[("id", &id.into()), ("call", &name.into()), ("request", request)])?;
+    let message = match request_of(&[("id", &id.into()), ("call", &pending.name.into()), ("request", &pending.request)]) {
+        Ok(message) => message,
+        Err(e) => return drop(pending.answer.send(Err(e))),
+    };
+    CALLS.with(|c| c.borrow_mut().insert(id, pending));
+    if worker.post_message(&message).is_err() {
+        if let Some(pending) = CALLS.with(|c| c.borrow_mut().remove(&id)) {
+            let _ = pending.answer.send(Err("the request could not reach the worker".into()));
+        }
+    }
+}
+
+/// Calls the engine's entry point `name` (see [`crate::engine`]) in the worker at pool `place`,
+/// or on the page where there is no worker.
+async fn call_at(place: usize, name: &'static str, request: &Object) -> Result<JsValue, String> {
     let (answer, receiver) = oneshot::channel();
-    CALLS.with(|c| c.borrow_mut().insert(id, answer));
-    worker.post_message(&message).map_err(|_| "the request could not reach the worker".to_owned())?;
+    send(Pending { place, name, request: request.clone(), answer });
     receiver.await.map_err(|_| keygen::CANCELLED.to_owned())?
 }
 
-async fn call(name: &str, request: &Object) -> Result<JsValue, String> {
+async fn call(name: &'static str, request: &Object) -> Result<JsValue, String> {
     call_at(0, name, request).await
 }
 
@@ -171,11 +222,19 @@ pub fn warm_up() {
     worker(0);
 }
 
-/// Stops the work in progress: every worker is ended (fresh ones start on the next call) and
-/// every waiting caller is told.
+/// Stops the run in progress: every worker is ended, the run's calls end as cancelled, and any
+/// other call under way is sent again to a fresh worker.
 pub fn cancel() {
-    retire_all();
-    answer_all(&Err(keygen::CANCELLED.into()));
+    let places: Vec<usize> = WORKERS.with(|w| w.borrow().keys().copied().collect());
+    for place in places {
+        retire(place);
+    }
+    for pending in take_calls(|p| RUN_CALLS.contains(&p.name)) {
+        let _ = pending.answer.send(Err(keygen::CANCELLED.into()));
+    }
+    for pending in take_calls(|_| true) {
+        send(pending);
+    }
 }
 
 /// How many workers make keys: one per core, within [`POOL_CAP`]; one where they would run on the page.
@@ -186,8 +245,8 @@ fn pool_size() -> usize {
     keygen::parallelism().min(POOL_CAP)
 }
 
-/// Makes a key for each request in the pool of workers, in batches of about a tenth of a second
-/// of work. `made(keys)` hears each batch as it arrives (so keys survive a cancel) and
+/// Makes a key for each request in the pool of workers, in batches (one RSA key, or a hundred
+/// ECDSA keys, each well under a second of work). `made(keys)` hears each batch as it arrives (so keys survive a cancel) and
 /// `progress(done, total)` the count.
 pub async fn make_keys(requests: &[KeyRequest], made: impl Fn(&Keys), progress: impl Fn(usize, usize)) -> Result<Keys, String> {
     let batch = |algorithm: KeyAlgorithm| if algorithm.rsa_bits().is_some() { 1 } else { 100 };
@@ -226,7 +285,12 @@ pub async fn make_keys(requests: &[KeyRequest], made: impl Fn(&Keys), progress: 
         }
         result
     });
-    join_all(lanes).await.into_iter().collect::<Result<Vec<()>, String>>()?;
+    let finished = join_all(lanes).await.into_iter().collect::<Result<Vec<()>, String>>();
+    // The extra workers free their memory; place 0 stays for the rest of the run.
+    for place in 1..POOL_CAP {
+        retire(place);
+    }
+    finished?;
     Ok(keys.take())
 }
 
@@ -305,7 +369,11 @@ pub async fn examine_ca(certificate: &str, key: &str, now: i64) -> CaVerdict {
         Some(not_after) => Ok(not_after as i64),
         None => {
             let text = |key| field(&reply, key).ok().and_then(|v| v.as_string()).unwrap_or_default();
-            Err(FieldError::new(text("field"), text("message")))
+            let (field_name, message) = (text("field"), text("message"));
+            if field_name.is_empty() || message.is_empty() {
+                return Err(FieldError::new("ca.certificate", "could not be examined: the engine's reply was not understood"));
+            }
+            Err(FieldError::new(field_name, message))
         }
     }
 }

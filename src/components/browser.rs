@@ -48,6 +48,7 @@ pub fn browser(props: &BrowserProps) -> Html {
     };
     let now = platform::now();
     let opened = use_state(Vec::<Machine>::new);
+    let zip_error = use_state(|| None::<String>);
     let machine_panel = |machine: &Machine| {
         let count = bundle.machine(machine).count();
         let listed = if opened.contains(machine) { count } else { count.min(FILES_SHOWN) };
@@ -78,14 +79,15 @@ pub fn browser(props: &BrowserProps) -> Html {
         let download_machine = {
             let bundle = bundle.clone();
             let machine = machine.clone();
+            let zip_error = zip_error.clone();
             Callback::from(move |_| {
                 let artifacts = bundle.machine(&machine).cloned().collect();
                 let name = format!("{}.zip", machine.dir().replace('/', "-"));
                 let name = if name == ".zip" { "bundle-readme.zip".to_owned() } else { name };
+                let (label, zip_error) = (machine.label(), zip_error.clone());
                 wasm_bindgen_futures::spawn_local(async move {
-                    if let Ok(bytes) = background::zip(artifacts, now).await {
-                        let _ = platform::download(&name, "application/zip", &bytes);
-                    }
+                    let saved = background::zip(artifacts, now).await.and_then(|bytes| platform::download(&name, "application/zip", &bytes));
+                    zip_error.set(saved.err().map(|e| format!("{label}'s files were not zipped: {e}")));
                 });
             })
         };
@@ -165,6 +167,7 @@ pub fn browser(props: &BrowserProps) -> Html {
                         <p class="note" id="machine-count">{ format!("Showing {} of {} matching machines ({} in all).", machines.len(), matching.len(), all.len()) }</p>
                     </div>
                 }
+                if let Some(message) = (*zip_error).clone() { <p class="error" role="alert">{ message }</p> }
                 { for machines.iter().map(|m| machine_panel(m)) }
             </nav>
             { preview.unwrap_or_default() }

@@ -1,7 +1,7 @@
 //! The workers table: edit, add, remove, duplicate, or paste many `name ip` lines at once. A large
 //! cluster's table shows a window of rows found through a filter, plus every row with an error.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use studio::input::WorkerInput;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
@@ -30,8 +30,10 @@ pub fn workers(props: &WorkersProps) -> Html {
     let wanted = query.trim().to_ascii_lowercase();
     let matches = |w: &WorkerInput| wanted.is_empty() || w.name.to_ascii_lowercase().contains(&wanted) || w.ip.contains(&wanted);
     let has_error = |i: usize| props.errors.contains_key(&format!("workers[{i}].name")) || props.errors.contains_key(&format!("workers[{i}].ip"));
+    // Rows typed in stay shown even once their error is fixed, so a row never vanishes under the cursor.
+    let pinned = use_mut_ref(BTreeSet::<usize>::new);
     let matching = props.workers.iter().filter(|w| matches(w)).count();
-    let mut window = 0;
+    let (mut window, mut with_errors) = (0, 0);
     let shown: Vec<(usize, &WorkerInput)> = props
         .workers
         .iter()
@@ -39,29 +41,41 @@ pub fn workers(props: &WorkersProps) -> Html {
         .filter(|(i, w)| {
             let in_window = matches(w) && window < ROWS_SHOWN;
             window += usize::from(in_window);
-            in_window || has_error(*i)
+            let error_row = !in_window && has_error(*i) && with_errors < ROWS_SHOWN;
+            with_errors += usize::from(error_row);
+            in_window || error_row || pinned.borrow().contains(i)
         })
         .collect();
     let on_query = {
         let query = query.clone();
-        Callback::from(move |e: InputEvent| query.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+        let pinned = pinned.clone();
+        Callback::from(move |e: InputEvent| {
+            pinned.borrow_mut().clear();
+            query.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
     };
     let rows = shown.into_iter().map(|(i, w)| {
         let name_path = format!("workers[{i}].name");
         let ip_path = format!("workers[{i}].ip");
         let name_error = props.errors.get(&name_path).cloned();
         let ip_error = props.errors.get(&ip_path).cloned();
-        let d = props.dispatch.clone();
-        let on_name = Callback::from(move |e: InputEvent| d.dispatch(Action::SetWorkerName(i, e.target_unchecked_into::<HtmlInputElement>().value())));
-        let d = props.dispatch.clone();
-        let on_ip = Callback::from(move |e: InputEvent| d.dispatch(Action::SetWorkerIp(i, e.target_unchecked_into::<HtmlInputElement>().value())));
+        let (d, pin) = (props.dispatch.clone(), pinned.clone());
+        let on_name = Callback::from(move |e: InputEvent| {
+            pin.borrow_mut().insert(i);
+            d.dispatch(Action::SetWorkerName(i, e.target_unchecked_into::<HtmlInputElement>().value()))
+        });
+        let (d, pin) = (props.dispatch.clone(), pinned.clone());
+        let on_ip = Callback::from(move |e: InputEvent| {
+            pin.borrow_mut().insert(i);
+            d.dispatch(Action::SetWorkerIp(i, e.target_unchecked_into::<HtmlInputElement>().value()))
+        });
         let d = props.dispatch.clone();
         let duplicate = Callback::from(move |_| d.dispatch(Action::DuplicateWorker(i)));
         let d = props.dispatch.clone();
         let remove = Callback::from(move |_| d.dispatch(Action::RemoveWorker(i)));
         let n = i + 1;
         html! {
-            <tr>
+            <tr key={i}>
                 <td>
                     <input type="text" id={input_id(&name_path)} aria-label={format!("Worker {n} name")} value={w.name.clone()}
                         oninput={on_name} spellcheck="false" aria-invalid={name_error.is_some().to_string()} />
@@ -88,7 +102,9 @@ pub fn workers(props: &WorkersProps) -> Html {
     let apply_paste = {
         let paste = paste.clone();
         let d = props.dispatch.clone();
+        let pinned = pinned.clone();
         Callback::from(move |_| {
+            pinned.borrow_mut().clear();
             d.dispatch(Action::PasteWorkers((*paste).clone()));
             paste.set(String::new());
         })
@@ -102,7 +118,7 @@ pub fn workers(props: &WorkersProps) -> Html {
                     <label for="worker-filter">{ "Find a worker (name or IP)" }</label>
                     <input type="text" id="worker-filter" value={(*query).clone()} oninput={on_query} placeholder="worker042" />
                     <p class="note" id="worker-count">
-                        { format!("Showing {} of {matching} matching workers ({} in all); rows with an error are always shown.", window, props.workers.len()) }
+                        { format!("Showing {window} of {matching} matching workers ({} in all), and rows with an error or being edited.", props.workers.len()) }
                     </p>
                 </div>
             }

@@ -27,9 +27,19 @@ async function generateAndDownload(page, dir) {
   return join(dir, 'bundle');
 }
 
+// What the page itself fetches (a CDP session on the page does not see its workers' requests).
+async function pageFetches(page) {
+  const urls = [];
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  cdp.on('Network.requestWillBeSent', (e) => urls.push(e.request.url));
+  return urls;
+}
+
 test('generates the guide bundle; the downloaded zip passes openssl, kubectl and shellcheck', async ({ page }, info) => {
   const requests = [];
   page.on('request', (r) => requests.push({ url: r.url(), at: Date.now() }));
+  const byPage = await pageFetches(page);
   await open(page);
   await page.waitForLoadState('networkidle');
   const loadedAt = Date.now();
@@ -66,6 +76,10 @@ test('generates the guide bundle; the downloaded zip passes openssl, kubectl and
   const network = requests.filter((r) => !r.url.startsWith('blob:') && !r.url.startsWith('data:'));
   expect(network.filter((r) => !r.url.startsWith(origin))).toEqual([]);
   expect(network.filter((r) => r.at > loadedAt)).toEqual([]);
+  // The engine module is the worker's: the page fetched only its own module.
+  expect(requests.some((r) => r.url.endsWith('/studio-engine_bg.wasm'))).toBe(true);
+  expect(byPage.filter((url) => url.includes('studio-engine'))).toEqual([]);
+  expect(byPage.some((url) => url.endsWith('/worker-studio-web_bg.wasm'))).toBe(true);
 });
 
 test('imports a CA made by openssl and signs every worker with it', async ({ page }, info) => {
@@ -290,17 +304,22 @@ test('signing runs in the background worker: the page answers meanwhile, and a r
   await expect(page.getByText('Workers (1000)')).toBeVisible();
 
   // The table shows a window of rows; the filter finds any worker, and a row with an error stays in view.
-  await expect(page.locator('#worker-count')).toHaveText('Showing 50 of 1000 matching workers (1000 in all); rows with an error are always shown.');
+  await expect(page.locator('#worker-count')).toHaveText('Showing 50 of 1000 matching workers (1000 in all), and rows with an error or being edited.');
   await expect(page.getByLabel('Worker 51 name')).toHaveCount(0);
   await page.getByLabel('Find a worker (name or IP)').fill('node0777');
   await expect(page.getByLabel('Worker 777 name')).toHaveValue('node0777');
   await page.getByLabel('Worker 777 IP').fill('172.16.3.999');
   await page.getByLabel('Find a worker (name or IP)').fill('');
-  await expect(page.locator('#worker-count')).toHaveText('Showing 50 of 1000 matching workers (1000 in all); rows with an error are always shown.');
+  await expect(page.locator('#worker-count')).toHaveText('Showing 50 of 1000 matching workers (1000 in all), and rows with an error or being edited.');
   await page.locator('#error-summary a', { hasText: 'workers[776].ip' }).click();
   await expect(page.getByLabel('Worker 777 IP')).toBeFocused();
+  // Fixed, the row stays while it is being edited; a new search lets it go.
   await page.getByLabel('Worker 777 IP').fill('172.16.3.27');
+  await expect(page.getByLabel('Worker 777 IP')).toBeFocused();
+  await expect(page.locator('#error-summary')).toHaveCount(0);
+  await page.getByLabel('Find a worker (name or IP)').fill('node00');
   await expect(page.getByLabel('Worker 777 IP')).toHaveCount(0);
+  await page.getByLabel('Find a worker (name or IP)').fill('');
   await page.locator('#keys-algorithm').selectOption('ecdsa-p256');
 
   // While the worker signs, the form still reacts: an edit is validated and shown at once.
@@ -339,12 +358,12 @@ test('signing runs in the background worker: the page answers meanwhile, and a r
 });
 
 test('the page loads without the engine; where no worker starts, the engine runs on the page', async ({ page }) => {
-  // The page's own module carries the form only: the engine module is fetched by the worker, never by the page.
-  const pageFetches = [];
-  page.on('request', (r) => { if (r.frame() && r.url().includes('studio-engine')) pageFetches.push(r.url()); });
+  // No worker can start here; the page loads without the engine all the same.
+  const byPage = await pageFetches(page);
+  const engineFetches = () => byPage.filter((url) => url.includes('studio-engine'));
   await page.route('**/worker.js', (route) => route.fulfill({ status: 404, body: '' }));
   await open(page);
-  expect(pageFetches).toEqual([]);
+  expect(engineFetches()).toEqual([]);
 
   // No worker: an imported CA is examined, and the bundle made, by the engine loaded onto the page.
   const dir = mkdtempSync(join(tmpdir(), 'studio-onpage-'));
@@ -359,7 +378,7 @@ test('the page loads without the engine; where no worker starts, the engine runs
   await page.getByLabel('CA private key (PEM; stays in this tab)', { exact: true }).fill(readFileSync(join(dir, 'ca.key'), 'utf8'));
   await page.locator('#keys-algorithm').selectOption('ecdsa-p256');
   await expect(page.locator('#generate')).toBeEnabled();
-  expect(pageFetches.length).toBeGreaterThan(0);
+  expect(engineFetches().length).toBeGreaterThan(0);
   const root = await generateAndDownload(page, dir);
   await expect(page.locator('#checks-summary')).toHaveText(/0 failed$/);
   const certs = ['worker01', 'worker02', 'worker03'].map((n) => join(root, `workers/${n}/etc/kubernetes/ssl/worker.crt`));
@@ -393,4 +412,43 @@ test('without WebCrypto, RSA keys come from a pool of engine workers, one per co
     expect(run('openssl', ['pkey', '-in', key, '-noout', '-text'], dir)).toContain('Private-Key: (2048 bit');
   }
   run('openssl', ['verify', '-CAfile', join(root, 'ca-host/HOME/ca.crt'), join(root, 'workers/worker01/etc/kubernetes/ssl/worker.crt')], dir);
+});
+
+test('a cancel ends only the run: a CA examined meanwhile still gets its verdict', async ({ page }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'studio-cancel-ca-'));
+  run('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key'], dir);
+  run('openssl', ['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=cancel-ca', '-days', '3650', '-out', 'ca.crt'], dir);
+  await open(page);
+  const lines = Array.from({ length: 1000 }, (_, i) => `node${i + 1} 172.16.${Math.floor(i / 250)}.${(i % 250) + 1}`);
+  await page.locator('#paste-workers').fill(lines.join('\n'));
+  await page.getByRole('button', { name: 'Use pasted workers' }).click();
+  await page.locator('#keys-algorithm').selectOption('ecdsa-p256');
+  await page.locator('#generate').click();
+  await expect(page.getByText('Signing, rendering and checking in the background…')).toBeVisible({ timeout: 120_000 });
+
+  // While the worker signs, a CA is imported: its examination waits behind the run.
+  await page.getByLabel('CA source').selectOption('import');
+  await page.getByLabel('CA certificate (PEM)', { exact: true }).fill(readFileSync(join(dir, 'ca.crt'), 'utf8'));
+  await page.getByLabel('CA private key (PEM; stays in this tab)', { exact: true }).fill(readFileSync(join(dir, 'ca.key'), 'utf8'));
+  await expect(page.locator('#error-summary')).toContainText('ca.certificate: is being examined');
+  await page.locator('#cancel').click();
+  await expect(page.getByText('Cancelled; nothing was generated.')).toBeVisible();
+
+  // The examination went to a fresh worker: the CA is accepted and Generate is offered again.
+  await expect(page.locator('#generate')).toBeEnabled({ timeout: 30_000 });
+  await expect(page.locator('#error-summary')).toHaveCount(0);
+});
+
+test('a worker that cannot load the engine hands the work to the page', async ({ page }) => {
+  // The worker's fetch of the engine fails once; the page's own fetch then succeeds.
+  let served = 0;
+  await page.route('**/studio-engine_bg.wasm', (route) => (served++ === 0 ? route.fulfill({ status: 404, body: '' }) : route.continue()));
+  const byPage = await pageFetches(page);
+  await open(page);
+  await page.locator('#keys-algorithm').selectOption('ecdsa-p256');
+  await page.locator('#generate').click();
+  await expect(page.locator('#download-zip')).toBeVisible({ timeout: 60_000 });
+  await expect(page.locator('#checks-summary')).toHaveText(/0 failed$/);
+  expect(served).toBe(2);
+  expect(byPage.filter((url) => url.endsWith('/studio-engine_bg.wasm'))).toHaveLength(1);
 });
