@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
@@ -451,4 +452,18 @@ test('a worker that cannot load the engine hands the work to the page', async ({
   await expect(page.locator('#checks-summary')).toHaveText(/0 failed$/);
   expect(served).toBe(2);
   expect(byPage.filter((url) => url.endsWith('/studio-engine_bg.wasm'))).toHaveLength(1);
+});
+
+test('the first load is the page\'s own files, within 300 KB gzipped', async ({ page }) => {
+  const byPage = await pageFetches(page);
+  await open(page);
+  await page.waitForLoadState('networkidle');
+  const files = [...new Set(byPage.map((url) => new URL(url).pathname.replace(/^\/studio\//, '') || 'index.html'))];
+  // worker.js starts the background worker; everything the worker loads is fetched by the worker.
+  const firstLoad = files.filter((f) => f !== 'worker.js');
+  expect(firstLoad.sort()).toEqual(['app.css', 'index.html', 'init.js', 'worker-studio-web.js', 'worker-studio-web_bg.wasm']);
+  const gzipped = firstLoad.map((f) => gzipSync(readFileSync(join('dist', f)), { level: 9 }).length);
+  const total = gzipped.reduce((a, b) => a + b, 0);
+  console.log(`first load: ${total} bytes gzipped (${firstLoad.map((f, i) => `${f} ${gzipped[i]}`).join(', ')})`);
+  expect(total).toBeLessThan(300_000);
 });
