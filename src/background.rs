@@ -21,7 +21,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::engine::field;
+use crate::engine::{field, object};
 use crate::keygen::{self, HeldKey, Keys};
 use crate::platform;
 
@@ -181,7 +181,7 @@ fn send(pending: Pending) {
         n.set(n.get().wrapping_add(1));
         n.get()
     });
-    let message = match request_of(&[("id", &id.into()), ("call", &pending.name.into()), ("request", &pending.request)]) {
+    let message = match object(&[("id", &id.into()), ("call", &pending.name.into()), ("request", &pending.request)]) {
         Ok(message) => message,
         Err(e) => return drop(pending.answer.send(Err(e))),
     };
@@ -203,14 +203,6 @@ async fn call_at(place: usize, name: &'static str, request: &Object) -> Result<J
 
 async fn call(name: &'static str, request: &Object) -> Result<JsValue, String> {
     call_at(0, name, request).await
-}
-
-fn request_of(entries: &[(&str, &JsValue)]) -> Result<Object, String> {
-    let request = Object::new();
-    for (key, value) in entries {
-        Reflect::set(&request, &(*key).into(), value).map_err(|_| "the request could not be built".to_owned())?;
-    }
-    Ok(request)
 }
 
 fn bytes(reply: &JsValue, key: &str) -> Result<Vec<u8>, String> {
@@ -300,7 +292,7 @@ async fn make_batch(place: usize, batch: &[KeyRequest]) -> Result<Keys, String> 
     for request in batch {
         algorithms.push(&request.algorithm.as_str().into());
     }
-    let reply = call_at(place, "make_keys", &request_of(&[("algorithms", &algorithms)])?).await?;
+    let reply = call_at(place, "make_keys", &object(&[("algorithms", &algorithms)])?).await?;
     let list = Array::from(&field(&reply, "keys").map_err(describe)?);
     if list.length() as usize != batch.len() {
         return Err(format!("the engine made {} keys for {} roles", list.length(), batch.len()));
@@ -320,7 +312,7 @@ pub async fn generate(project: &SpecFile, requests: &[KeyRequest], keys: &Keys, 
         let key = keys.get(request).ok_or_else(|| format!("no key for {}", request.id))?;
         key_list.push(&Uint8Array::from(&key.pkcs8[..]));
     }
-    let run = request_of(&[
+    let run = object(&[
         ("project", &JsValue::from_str(&project.to_yaml())),
         ("now", &JsValue::from_f64(options.now as f64)),
         ("includeCaKey", &JsValue::from_bool(options.include_ca_key)),
@@ -347,19 +339,19 @@ pub async fn read_reply(reply: &JsValue) -> Result<Output, String> {
 /// A zip of some artifacts (one machine's files).
 pub async fn zip(artifacts: Vec<Artifact>, now: i64) -> Result<Vec<u8>, String> {
     let artifacts = postcard::to_allocvec(&artifacts).map_err(|e| e.to_string())?;
-    let reply = call("zip", &request_of(&[("artifacts", &Uint8Array::from(&artifacts[..])), ("now", &(now as f64).into())])?).await?;
+    let reply = call("zip", &object(&[("artifacts", &Uint8Array::from(&artifacts[..])), ("now", &(now as f64).into())])?).await?;
     bytes(&reply, "zip")
 }
 
 /// Checks an uploaded bundle zip.
 pub async fn check_bundle(zip: Vec<u8>, now: i64) -> Result<Report, String> {
-    let reply = call("check_bundle", &request_of(&[("zip", &Uint8Array::from(&zip[..])), ("now", &(now as f64).into())])?).await?;
+    let reply = call("check_bundle", &object(&[("zip", &Uint8Array::from(&zip[..])), ("now", &(now as f64).into())])?).await?;
     postcard::from_bytes(&bytes(&reply, "report")?).map_err(|e| format!("the engine's report: {e}"))
 }
 
 /// The engine's verdict on an imported CA's certificate and key.
 pub async fn examine_ca(certificate: &str, key: &str, now: i64) -> CaVerdict {
-    let asked = request_of(&[("certificate", &certificate.into()), ("key", &key.into()), ("now", &(now as f64).into())]);
+    let asked = object(&[("certificate", &certificate.into()), ("key", &key.into()), ("now", &(now as f64).into())]);
     let reply = match asked {
         Ok(asked) => call("examine_ca", &asked).await,
         Err(e) => Err(e),

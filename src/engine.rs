@@ -34,12 +34,13 @@ fn time(object: &JsValue) -> Result<i64, JsValue> {
     Ok(field(object, "now")?.as_f64().ok_or("the request has no time")? as i64)
 }
 
-fn reply(entries: &[(&str, &JsValue)]) -> Result<JsValue, JsValue> {
-    let reply = Object::new();
+/// A plain object of these entries: every request and reply between the page and the engine.
+pub fn object(entries: &[(&str, &JsValue)]) -> Result<Object, String> {
+    let object = Object::new();
     for (key, value) in entries {
-        Reflect::set(&reply, &(*key).into(), value)?;
+        Reflect::set(&object, &(*key).into(), value).map_err(|_| format!("{key} could not be set"))?;
     }
-    Ok(reply.into())
+    Ok(object)
 }
 
 /// Makes keys. Request: `algorithms` (names as in the project file, e.g. `rsa-2048`). Reply: `keys`,
@@ -51,7 +52,7 @@ pub fn make_keys(request: JsValue) -> Result<JsValue, JsValue> {
         let algorithm = KeyAlgorithm::parse(&name).ok_or_else(|| format!("{name:?} is not a key algorithm"))?;
         keys.push(&Uint8Array::from(PrivateKey::generate(algorithm).map_err(js_error)?.pkcs8_der()));
     }
-    reply(&[("keys", &keys)])
+    Ok(object(&[("keys", &keys)])?.into())
 }
 
 /// One run. Request: `project` (YAML), `now`, `includeCaKey`, and `keys`: PKCS#8 bytes in the
@@ -95,7 +96,7 @@ pub fn generate(request: JsValue) -> Result<JsValue, JsValue> {
         pieces.push(&Uint8Array::from(&postcard::to_allocvec(piece).map_err(js_error)?[..]));
         rest = tail;
     }
-    reply(&[("report", &Uint8Array::from(&report[..])), ("artifacts", &pieces), ("zip", &Uint8Array::from(&zip[..]))])
+    Ok(object(&[("report", &Uint8Array::from(&report[..])), ("artifacts", &pieces), ("zip", &Uint8Array::from(&zip[..]))])?.into())
 }
 
 /// A zip of some artifacts (one machine's files). Request: `artifacts` (postcard list), `now`.
@@ -104,7 +105,7 @@ pub fn zip(request: JsValue) -> Result<JsValue, JsValue> {
     let artifacts: Vec<Artifact> = postcard::from_bytes(&bytes(&request, "artifacts")?).map_err(js_error)?;
     let bundle = Bundle { artifacts };
     let zip = bundle.to_zip(time(&request)?).map_err(js_error)?;
-    reply(&[("zip", &Uint8Array::from(&zip[..]))])
+    Ok(object(&[("zip", &Uint8Array::from(&zip[..]))])?.into())
 }
 
 /// Checks a bundle zip the user uploaded, against the Kubernetes version its README names.
@@ -113,7 +114,7 @@ pub fn check_bundle(request: JsValue) -> Result<JsValue, JsValue> {
     let files = BundleFiles::from_zip(&bytes(&request, "zip")?).map_err(js_error)?;
     let context = CheckContext { now: time(&request)?, version: studio::check::version_of(&files), expected_ips: Default::default() };
     let report = postcard::to_allocvec(&studio::check::check(&files, &context)).map_err(js_error)?;
-    reply(&[("report", &Uint8Array::from(&report[..]))])
+    Ok(object(&[("report", &Uint8Array::from(&report[..]))])?.into())
 }
 
 /// Examines an imported CA. Request: `certificate`, `key` (PEM texts), `now`. Reply: `notAfter`
@@ -121,7 +122,7 @@ pub fn check_bundle(request: JsValue) -> Result<JsValue, JsValue> {
 pub fn examine_ca(request: JsValue) -> Result<JsValue, JsValue> {
     let text = |key| field(&request, key).map(|v| v.as_string().unwrap_or_default());
     match studio::input::examine_imported_ca(&text("certificate")?, &text("key")?, time(&request)?) {
-        Ok(not_after) => reply(&[("notAfter", &(not_after as f64).into())]),
-        Err(error) => reply(&[("field", &error.field.into()), ("message", &error.message.into())]),
+        Ok(not_after) => Ok(object(&[("notAfter", &(not_after as f64).into())])?.into()),
+        Err(error) => Ok(object(&[("field", &error.field.into()), ("message", &error.message.into())])?.into()),
     }
 }

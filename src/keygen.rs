@@ -7,11 +7,13 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use futures::stream::{self, StreamExt};
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Reflect, Uint8Array};
 use studio::pki::{KeyId, KeyRequest};
 use studio::spec::KeyAlgorithm;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+
+use crate::engine::object;
 
 /// The error a cancelled run ends with.
 pub const CANCELLED: &str = "cancelled";
@@ -69,17 +71,14 @@ fn subtle() -> Option<web_sys::SubtleCrypto> {
     (!subtle.is_undefined()).then(|| subtle.unchecked_into())
 }
 
-fn set(object: &Object, key: &str, value: &JsValue) {
-    let _ = Reflect::set(object, &JsValue::from_str(key), value);
-}
-
 /// An RSA key from `crypto.subtle.generateKey`, exported as PKCS#8.
 async fn webcrypto_rsa(subtle: &web_sys::SubtleCrypto, bits: usize) -> Result<Vec<u8>, String> {
-    let params = Object::new();
-    set(&params, "name", &"RSASSA-PKCS1-v1_5".into());
-    set(&params, "modulusLength", &JsValue::from_f64(bits as f64));
-    set(&params, "publicExponent", &Uint8Array::from(&[1u8, 0, 1][..]).into());
-    set(&params, "hash", &"SHA-256".into());
+    let params = object(&[
+        ("name", &"RSASSA-PKCS1-v1_5".into()),
+        ("modulusLength", &JsValue::from_f64(bits as f64)),
+        ("publicExponent", &Uint8Array::from(&[1u8, 0, 1][..]).into()),
+        ("hash", &"SHA-256".into()),
+    ])?;
     let usages = Array::of1(&"sign".into());
     let js_err = |e: JsValue| format!("WebCrypto: {}", e.as_string().unwrap_or_else(|| format!("{e:?}")));
     let pair = JsFuture::from(subtle.generate_key_with_object(&params, true, &usages).map_err(js_err)?).await.map_err(js_err)?;
