@@ -21,7 +21,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::engine::{field, object};
+use crate::engine::{bytes, field, object};
 use crate::keygen::{self, HeldKey, Keys};
 use crate::platform;
 
@@ -203,10 +203,6 @@ async fn call_at(place: usize, name: &'static str, request: &Object) -> Result<J
 
 async fn call(name: &'static str, request: &Object) -> Result<JsValue, String> {
     call_at(0, name, request).await
-}
-
-fn bytes(reply: &JsValue, key: &str) -> Result<Vec<u8>, String> {
-    field(reply, key).ok().and_then(|v| v.dyn_into::<Uint8Array>().ok()).map(|a| a.to_vec()).ok_or_else(|| format!("the engine's reply has no {key}"))
 }
 
 /// Starts the first worker, which loads the engine module while the user fills in the form.

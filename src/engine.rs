@@ -26,8 +26,9 @@ pub fn field(object: &JsValue, key: &str) -> Result<JsValue, JsValue> {
     Reflect::get(object, &JsValue::from_str(key))
 }
 
-fn bytes(object: &JsValue, key: &str) -> Result<Vec<u8>, JsValue> {
-    Ok(field(object, key)?.dyn_into::<Uint8Array>().map_err(|_| format!("{key} is not bytes"))?.to_vec())
+/// A bytes field of a request or reply.
+pub fn bytes(object: &JsValue, key: &str) -> Result<Vec<u8>, String> {
+    field(object, key).ok().and_then(|v| v.dyn_into::<Uint8Array>().ok()).map(|a| a.to_vec()).ok_or_else(|| format!("{key} is missing or not bytes"))
 }
 
 fn time(object: &JsValue) -> Result<i64, JsValue> {
