@@ -5,7 +5,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/.tools/venv/bin:$(HOME)/.ca
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 PORT ?= 8080
 
-.PHONY: setup dist serve test test-native test-browser test-e2e cli bench fuzz
+.PHONY: setup dist serve test test-native test-browser test-e2e test-cluster cli bench fuzz
 
 setup:
 	scripts/setup.sh web
@@ -18,10 +18,16 @@ serve: dist
 	@echo "Worker Studio: http://127.0.0.1:$(PORT)/"
 	node scripts/serve.mjs $(PORT) dist
 
-test: setup test-native test-browser test-e2e
+test: setup test-native test-browser test-e2e test-cluster
 
 test-native:
-	cargo test --workspace --locked
+	cargo test --workspace --locked --exclude worker-studio-cluster
+
+# Every current-profile bundle variant joined to a real control plane and kubelet (root: network
+# and mount namespaces); the components are built by scripts/setup.sh.
+test-cluster: setup
+	cargo build --locked -p worker-studio-cli
+	cargo test --locked -p worker-studio-cluster -- --test-threads=1 --nocapture
 
 test-browser:
 	cargo test --locked --target wasm32-unknown-unknown -p worker-studio-web --test browser
