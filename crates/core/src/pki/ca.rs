@@ -3,7 +3,7 @@
 use rcgen::{BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
-use super::{random_serial, to_offset, PkiError, PrivateKey};
+use super::{serial_for, to_offset, PkiError, PrivateKey};
 use crate::spec::CommonName;
 
 /// A CA certificate with the key that signs for it.
@@ -51,7 +51,7 @@ impl CertificateAuthority {
         let not_after = now + i64::from(days) * 86_400;
         params.not_before = to_offset(now - super::BACKDATE_SECONDS)?;
         params.not_after = to_offset(not_after)?;
-        params.serial_number = Some(random_serial()?);
+        params.serial_number = Some(serial_for(&key, &[b"ca", common_name.as_str().as_bytes(), &now.to_be_bytes(), &days.to_be_bytes()]));
         let key_pair = key.key_pair()?;
         let certificate = params.self_signed(&key_pair).map_err(|e| PkiError::Signing(e.to_string()))?;
         Ok(CertificateAuthority {

@@ -310,22 +310,42 @@ pub fn issue_leaf(ca: &CertificateAuthority, leaf: &LeafProfile, key: PrivateKey
     extensions(&mut signing.params, leaf, rsa);
     signing.params.not_before = to_offset(now - BACKDATE_SECONDS)?;
     signing.params.not_after = to_offset(now + i64::from(leaf.validity_days) * 86_400)?;
-    signing.params.serial_number = Some(random_serial()?);
+    let sans: Vec<String> = leaf.dns_sans.iter().cloned().chain(leaf.ip_sans.iter().map(IpAddr::to_string)).collect();
+    signing.params.serial_number = Some(serial_for(
+        ca.key(),
+        &[
+            key.public_key_raw(),
+            leaf.common_name.as_bytes(),
+            leaf.organization.unwrap_or_default().as_bytes(),
+            sans.join(",").as_bytes(),
+            format!("{:?}", leaf.usage).as_bytes(),
+            &now.to_be_bytes(),
+            &leaf.validity_days.to_be_bytes(),
+        ],
+    ));
     signing.params.use_authority_key_identifier_extension = true;
     let certificate = signing.signed_by(ca.issuer()).map_err(|e| PkiError::Signing(e.to_string()))?;
     Ok(IssuedLeaf { key, csr_pem, certificate_pem: normalize_pem(&certificate.pem()) })
 }
 
-/// A positive 128-bit random serial number.
-fn random_serial() -> Result<SerialNumber, PkiError> {
-    use ring::rand::SecureRandom;
+/// A positive 128-bit serial number that no one without the signing key can predict, and that is
+/// the same when the same certificate is issued again: HMAC-SHA256, keyed with the signer's
+/// private key, over everything the certificate says. So equal inputs (keys, spec, `now`) give
+/// equal bundles, and two different certificates of one CA never share a serial.
+fn serial_for(signer: &PrivateKey, parts: &[&[u8]]) -> SerialNumber {
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, signer.pkcs8_der());
+    let mut context = ring::hmac::Context::with_key(&key);
+    context.update(b"worker-studio serial v1");
+    for part in parts {
+        context.update(&(part.len() as u64).to_be_bytes());
+        context.update(part);
+    }
+    let tag = context.sign();
     let mut bytes = [0u8; 16];
-    ring::rand::SystemRandom::new()
-        .fill(&mut bytes)
-        .map_err(|_| PkiError::Signing("the system random source failed".into()))?;
+    bytes.copy_from_slice(&tag.as_ref()[..16]);
     bytes[0] &= 0x7f;
     bytes[0] |= 0x01;
-    Ok(SerialNumber::from_slice(&bytes))
+    SerialNumber::from_slice(&bytes)
 }
 
 fn to_offset(unix: i64) -> Result<OffsetDateTime, PkiError> {
