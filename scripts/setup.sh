@@ -4,7 +4,8 @@
 #   scripts/setup.sh          the native toolchain and the real tools the tests use
 #   scripts/setup.sh web      also the WebAssembly toolchain, Trunk, wasm-opt and headless Chromium
 # Both build the real Kubernetes components and etcd the cluster tests run (tests/cluster/) into
-# .tools/cluster/<pin>/, once per pin: a change to those Go modules builds them again.
+# .tools/cluster/<pin>/ (1.37/ and 1.33/ hold each release's), once per pin: a change to those Go
+# modules builds them again.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -52,30 +53,36 @@ fi
 # The cluster tests' network namespaces (iproute2), mount namespaces (util-linux) and CSR tools.
 apt_install iproute2 util-linux jq
 
-# Real kube-apiserver, kube-controller-manager, kubelet and kubectl (k8s.io/kubernetes from the Go
-# module proxy, one replace line per staging module), Kubernetes' fake CRI runtime, and etcd 3.6.
+# Real kube-apiserver, kube-controller-manager and kubelet of the newest and the oldest supported
+# release (k8s.io/kubernetes from the Go module proxy, one replace line per staging module),
+# kubectl and Kubernetes' fake CRI runtime of the newest, and etcd 3.6.
 command -v go > /dev/null || { echo "setup: go is missing; this machine kind ships Go 1.26" >&2; exit 1; }
-components=tests/cluster/components
+releases=(tests/cluster/k8s-1.37 tests/cluster/k8s-1.33)
 etcd_module=tests/cluster/etcd
 recipe="CGO_ENABLED=0 -trimpath -s -w, version stamped"   # change it when the build below changes
-pin=$( (echo "$recipe"; cat "$components"/go.mod "$components"/go.sum "$components"/fakecri/*.go \
-          "$etcd_module"/go.mod "$etcd_module"/go.sum "$etcd_module"/*.go) | sha256sum | cut -c1-16)
+pin=$( (echo "$recipe"; for dir in "${releases[@]}" "$etcd_module"; do cat "$dir"/go.mod "$dir"/go.sum; find "$dir" -name '*.go' | sort | xargs cat; done) | sha256sum | cut -c1-16)
 out="$TOOLS/cluster/$pin"
 if [ ! -f "$out/.complete" ]; then
-  kube=$(cd "$components" && go list -m -f '{{.Version}}' k8s.io/kubernetes)
-  minor=${kube#v1.}; minor=${minor%%.*}
-  say "building kube-apiserver, kube-controller-manager, kubelet, kubectl $kube, fakecri and etcd into .tools/cluster/$pin (cold: about 20 minutes)"
+  say "building Kubernetes ${releases[*]##*/k8s-}, kubectl, fakecri and etcd into .tools/cluster/$pin (cold: about 15 minutes)"
   rm -rf "$out" && mkdir -p "$out"
-  stamp="-s -w"
-  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    stamp="$stamp -X $pkg.gitVersion=$kube -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
-  done
   start=$(date +%s)
-  (cd "$components" && CGO_ENABLED=0 go build -trimpath -ldflags "$stamp" -o "$out/" \
-      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-      k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kubectl ./fakecri)
+  for dir in "${releases[@]}"; do
+    kube=$(cd "$dir" && go list -m -f '{{.Version}}' k8s.io/kubernetes)
+    minor=${kube#v1.}; minor=${minor%%.*}
+    stamp="-s -w"
+    for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+      stamp="$stamp -X $pkg.gitVersion=$kube -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+    done
+    mkdir -p "$out/1.$minor"
+    (cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "$stamp" -o "$out/1.$minor/" \
+        k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubelet)
+    "$out/1.$minor/kube-apiserver" --version
+    # The newest release also gives the tests their kubectl and the fake runtime.
+    if [ "$dir" = "${releases[0]}" ]; then
+      (cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "$stamp" -o "$out/" k8s.io/kubernetes/cmd/kubectl ./fakecri)
+    fi
+  done
   (cd "$etcd_module" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/etcd" .)
-  "$out/kube-apiserver" --version > /dev/null
   touch "$out/.complete"
   say "components built in $(( $(date +%s) - start )) s"
 fi

@@ -13,6 +13,8 @@ use crate::tools;
 
 /// What the control plane takes from the spec.
 pub struct ControlPlaneSpec<'a> {
+    /// The Kubernetes release of the components (`1.37`, `1.33`).
+    pub release: &'a str,
     /// The address the API server listens on and advertises.
     pub ip: Ipv4Addr,
     /// The bundle's CA, with its key (generated with the key kept, or imported).
@@ -63,7 +65,7 @@ impl ControlPlane {
         let mut plane = ControlPlane { processes: Vec::new(), netns, dir: dir.to_owned(), ca, url, super_admin };
         plane.start_etcd();
         plane.start_apiserver(spec, &serving, &kubelet_client, &sa_key, &sa_pub);
-        plane.start_controller_manager(&kcm_kubeconfig, &sa_key);
+        plane.start_controller_manager(spec.release, &kcm_kubeconfig, &sa_key);
         plane
     }
 
@@ -107,7 +109,7 @@ impl ControlPlane {
         let ca = self.ca.cert.to_string_lossy().into_owned();
         let file = |p: &Path| p.to_string_lossy().into_owned();
         let argv = vec![
-            tools::component("kube-apiserver"),
+            tools::kubernetes(spec.release, "kube-apiserver"),
             "--etcd-servers=http://127.0.0.1:2379".into(),
             format!("--bind-address={}", spec.ip),
             format!("--advertise-address={}", spec.ip),
@@ -145,11 +147,11 @@ impl ControlPlane {
         });
     }
 
-    fn start_controller_manager(&mut self, kubeconfig: &Path, sa_key: &str) {
+    fn start_controller_manager(&mut self, release: &str, kubeconfig: &Path, sa_key: &str) {
         let ca = self.ca.cert.to_string_lossy().into_owned();
         let kubeconfig = kubeconfig.to_string_lossy().into_owned();
         let argv = vec![
-            tools::component("kube-controller-manager"),
+            tools::kubernetes(release, "kube-controller-manager"),
             format!("--kubeconfig={kubeconfig}"),
             format!("--authentication-kubeconfig={kubeconfig}"),
             format!("--authorization-kubeconfig={kubeconfig}"),

@@ -160,8 +160,9 @@ impl Node {
         line.split_whitespace().map(str::to_owned).collect()
     }
 
-    /// Starts the fake runtime and the kubelet with the unit's command line and the sandbox drop-in.
-    pub fn start_kubelet(&mut self, unit: &str) {
+    /// Starts the fake runtime and the kubelet of `release` with the unit's command line and the
+    /// sandbox drop-in.
+    pub fn start_kubelet(&mut self, release: &str, unit: &str) {
         let socket = self.dir.join("cri.sock");
         let cri = Process::start("fakecri", &[tools::component("fakecri"), format!("unix://{}", socket.display())], &self.dir.join("fakecri.log"));
         wait_until("the fake CRI socket", Duration::from_secs(20), &[&cri], || {
@@ -187,7 +188,7 @@ impl Node {
         .expect("drop-in");
         self.cgroup = Some(cgroup);
         let mut argv = self.exec_start(unit);
-        argv[0] = tools::component("kubelet");
+        argv[0] = tools::kubernetes(release, "kubelet");
         argv.push(format!("--config-dir={}", drop_in.display()));
         argv.push("--v=2".into());
         let kubelet = Process::start("kubelet", &self.exec(&argv), &self.dir.join("kubelet.log"));

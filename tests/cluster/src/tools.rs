@@ -7,8 +7,18 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("the repository root")
 }
 
-/// A binary built by `scripts/setup.sh` (kube-apiserver, kubelet, etcd, fakecri, ...).
+/// A binary built by `scripts/setup.sh` for every release: etcd, kubectl (the newest) and fakecri.
 pub fn component(name: &str) -> String {
+    binary(name)
+}
+
+/// A Kubernetes component of one release (`1.37` or `1.33`): kube-apiserver,
+/// kube-controller-manager or kubelet.
+pub fn kubernetes(release: &str, name: &str) -> String {
+    binary(&format!("{release}/{name}"))
+}
+
+fn binary(name: &str) -> String {
     let path = repo_root().join(".tools/cluster/current").join(name);
     assert!(
         path.is_file(),

@@ -30,6 +30,8 @@ enum CaChoice {
 
 struct Variant {
     tag: &'static str,
+    /// The Kubernetes release of the bundle and of the components.
+    release: &'static str,
     keys: &'static str,
     delivery: &'static str,
     admin_group: &'static str,
@@ -40,13 +42,14 @@ struct Variant {
 
 #[test]
 fn rsa_static_pod_generated_ca_kubeadm_admins() {
-    join(&Variant { tag: "rsa-sp", keys: "rsa-2048", delivery: "static-pod", admin_group: "kubeadm:cluster-admins", ca: CaChoice::Generate, subnet: 1 });
+    join(&Variant { tag: "rsa-sp", release: "1.37", keys: "rsa-2048", delivery: "static-pod", admin_group: "kubeadm:cluster-admins", ca: CaChoice::Generate, subnet: 1 });
 }
 
 #[test]
 fn ecdsa_daemonset_imported_ecdsa_ca_system_masters() {
     join(&Variant {
         tag: "ec-ds",
+        release: "1.37",
         keys: "ecdsa-p256",
         delivery: "daemonset",
         admin_group: "system:masters",
@@ -59,6 +62,7 @@ fn ecdsa_daemonset_imported_ecdsa_ca_system_masters() {
 fn ecdsa_static_pod_imported_rsa_ca_kubeadm_admins() {
     join(&Variant {
         tag: "ec-sp",
+        release: "1.37",
         keys: "ecdsa-p256",
         delivery: "static-pod",
         admin_group: "kubeadm:cluster-admins",
@@ -69,17 +73,37 @@ fn ecdsa_static_pod_imported_rsa_ca_kubeadm_admins() {
 
 #[test]
 fn rsa_daemonset_generated_ca_system_masters() {
-    join(&Variant { tag: "rsa-ds", keys: "rsa-2048", delivery: "daemonset", admin_group: "system:masters", ca: CaChoice::Generate, subnet: 4 });
+    join(&Variant { tag: "rsa-ds", release: "1.37", keys: "rsa-2048", delivery: "daemonset", admin_group: "system:masters", ca: CaChoice::Generate, subnet: 4 });
+}
+
+/// The oldest supported release: its own components, the bundle for it.
+#[test]
+fn oldest_release_rsa_static_pod_generated_ca_kubeadm_admins() {
+    join(&Variant { tag: "old-sp", release: "1.33", keys: "rsa-2048", delivery: "static-pod", admin_group: "kubeadm:cluster-admins", ca: CaChoice::Generate, subnet: 5 });
+}
+
+/// The guide's files cannot run on a current server, and `validate` says so for their own reasons.
+#[test]
+fn the_guide_profile_is_refused_for_a_current_server() {
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let bundle = bundle::generate("apiVersion: worker-studio/v1alpha1\nprofile: guide-2016\n", CaSource::Generate, tmp.path());
+    let argv = [tools::worker_studio(), "validate".into(), bundle.dir.to_string_lossy().into_owned(), "--kubernetes-version".into(), "1.37".into()];
+    let out = worker_studio_cluster::process::run(&argv, &[], Duration::from_secs(120));
+    assert_eq!(out.status, Some(1), "validate should fail the guide's bundle for 1.37: {}", out.text());
+    for check in ["[version-fit]", "[node-identity]", "[kubelet-files]"] {
+        assert!(out.stdout.contains(check), "validate does not name {check}: {}", out.stdout);
+    }
+    shown("refused: the guide's bundle for Kubernetes 1.37", &out.stdout.lines().filter(|l| l.starts_with("FAIL")).collect::<Vec<_>>().join("; "));
 }
 
 fn project(v: &Variant, api: Ipv4Addr, workers: &[(&str, Ipv4Addr)]) -> String {
     let workers: String = workers.iter().map(|(name, ip)| format!("- {{name: {name}, ip: {ip}}}\n")).collect();
     format!(
-        "apiVersion: worker-studio/v1alpha1\nprofile: current\nkubernetesVersion: '1.37'\n\
+        "apiVersion: worker-studio/v1alpha1\nprofile: current\nkubernetesVersion: '{}'\n\
          cluster: {{apiServer: 'https://{api}:6443', dnsIP: {DNS_IP}, serviceCIDR: {SERVICE_CIDR}}}\n\
          kubeProxy: {{delivery: {}}}\nkeys: {{algorithm: {}}}\n\
          kubectl: {{adminGroup: '{}', apiserverKubeletClient: {KUBELET_CLIENT}}}\nworkers:\n{workers}",
-        v.delivery, v.keys, v.admin_group
+        v.release, v.delivery, v.keys, v.admin_group
     )
 }
 
@@ -151,7 +175,7 @@ fn join(v: &Variant) {
     let (cp_ns, w1_ns) = (Netns::create(&format!("{}-cp", v.tag)), Netns::create(&format!("{}-worker01", v.tag)));
     netns::link(&cp_ns, api_ip, &w1_ns, w1);
     let plane = ControlPlane::start(
-        &ControlPlaneSpec { ip: api_ip, ca: bundle.ca.clone(), service_cidr: SERVICE_CIDR, kubelet_client: KUBELET_CLIENT },
+        &ControlPlaneSpec { release: v.release, ip: api_ip, ca: bundle.ca.clone(), service_cidr: SERVICE_CIDR, kubelet_client: KUBELET_CLIENT },
         cp_ns,
         &dir.join("control-plane"),
     );
@@ -171,7 +195,7 @@ fn join(v: &Variant) {
     admin_before_addons(&plane, &admin, v.admin_group, grants_without_binding);
     other_ca_refused(&plane, v.admin_group, dir);
 
-    node.start_kubelet(&unit_path);
+    node.start_kubelet(v.release, &unit_path);
     kubelet_registers(&plane, &node, w1);
     if v.delivery == "static-pod" {
         mirror_pod_appears(&plane, &node);
@@ -259,7 +283,7 @@ fn admin_before_addons(plane: &ControlPlane, admin: &Path, group: &str, grants_w
     let nodes = plane.kubectl(admin, &["get", "nodes"]);
     if grants_without_binding {
         assert!(nodes.success(), "system:masters before any binding: {}", nodes.text());
-        shown("system:masters works before any binding", &nodes.stdout);
+        shown("system:masters works before any binding", &format!("{}{}", nodes.stdout, nodes.stderr));
     } else {
         refused(&nodes, "Forbidden", "kubeadm:cluster-admins before the bundle's binding");
     }

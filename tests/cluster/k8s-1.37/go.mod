@@ -1,6 +1,6 @@
-// Real Kubernetes components for the cluster tests, built from the Go module proxy by
+// Kubernetes 1.37 (the newest supported release) for the cluster tests, built from the Go module proxy by
 // scripts/setup.sh into .tools/ (never committed). One replace line per staging module.
-module worker-studio.test/cluster/components
+module worker-studio.test/cluster/k8s-1.37
 
 go 1.26.0
 
