@@ -2,7 +2,7 @@
 //! file. Field paths are the same strings validation reports, so errors land beside their field.
 
 use studio::input::SpecFile;
-use studio::profile::ProfileId;
+use studio::release::ProfileId;
 use studio::spec::{KeyAlgorithm, ProxyMode};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

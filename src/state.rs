@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use studio::check::Report;
 use studio::input::{CaVerdict, FieldError, SpecFile, WorkerInput};
-use studio::profile::ProfileId;
+use studio::release::ProfileId;
 use studio::{Bundle, ClusterSpec};
 use yew::Reducible;
 

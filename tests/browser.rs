@@ -128,7 +128,7 @@ async fn keys_that_still_fit_are_reused_and_only_new_ones_made() {
 #[wasm_bindgen_test]
 async fn the_engine_makes_keys_then_signs_with_them_and_returns_bundle_report_and_zip() {
     use js_sys::{Array, Object, Reflect, Uint8Array};
-    let mut file = SpecFile::defaults(studio::profile::ProfileId::Current);
+    let mut file = SpecFile::defaults(studio::release::ProfileId::Current);
     file.keys.algorithm = "ecdsa-p384".into();
     // Enough workers for the bundle to cross in several pieces.
     file.workers = (1..=24).map(|i| studio::input::WorkerInput { name: format!("worker{i:02}"), ip: format!("192.168.2.{i}") }).collect();
@@ -219,7 +219,7 @@ fn the_engine_examines_an_imported_ca_and_the_page_shows_its_verdict() {
 
 #[wasm_bindgen_test]
 fn a_current_profile_bundle_made_in_the_browser_passes_its_checks() {
-    let mut file = SpecFile::defaults(studio::profile::ProfileId::Current);
+    let mut file = SpecFile::defaults(studio::release::ProfileId::Current);
     file.keys.algorithm = "ecdsa-p256".into();
     file.kube_proxy.delivery = "daemonset".into();
     let spec = file.validate(platform::now()).unwrap();
@@ -236,7 +236,7 @@ fn a_current_profile_bundle_made_in_the_browser_passes_its_checks() {
 fn switching_the_profile_in_the_studio_keeps_the_workers_and_makes_new_keys_only_for_new_roles() {
     let state = Rc::new(State::restore()).reduce(Action::Reset);
     let state = state.reduce(Action::SetWorkerIp(0, "192.168.9.1".into()));
-    let state = state.reduce(Action::Set(|f, v| *f = f.switch_profile(studio::profile::ProfileId::parse(&v).unwrap()), "current".into()));
+    let state = state.reduce(Action::Set(|f, v| *f = f.switch_profile(studio::release::ProfileId::parse(&v).unwrap()), "current".into()));
     assert_eq!(state.file.workers[0].ip, "192.168.9.1");
     assert_eq!(state.file.paths.kubelet_config, "/var/lib/kubelet/config.yaml");
     assert!(state.errors.is_empty(), "{:?}", state.errors);

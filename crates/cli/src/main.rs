@@ -8,8 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
 use studio::check::{BundleFiles, CheckContext, FileEntry, Finding, Report, Status};
-use studio::profile::flags::Version;
-use studio::profile::ProfileId;
+use studio::release::{KubeVersion, ProfileId, Version};
 use studio::{Bundle, RenderOptions, SpecFile};
 
 #[derive(Parser)]
@@ -182,10 +181,9 @@ fn validate(bundle: &Path, spec: Option<&Path>, version: Option<&str>) -> Result
 }
 
 fn parse_version(text: &str) -> Result<Version, Failure> {
-    let bad = || Failure::usage(format!("error: --kubernetes-version {text:?} is not MAJOR.MINOR, e.g. 1.2 or 1.37"));
-    let (major, minor) = text.trim_start_matches('v').split_once('.').ok_or_else(bad)?;
-    let minor = minor.split('.').next().unwrap_or(minor);
-    Ok(Version { major: major.parse().map_err(|_| bad())?, minor: minor.parse().map_err(|_| bad())? })
+    KubeVersion::read(text)
+        .map(|version| version.minor)
+        .ok_or_else(|| Failure::usage(format!("error: --kubernetes-version {text:?} is not MAJOR.MINOR, e.g. 1.2 or 1.37")))
 }
 
 /// `bash -n` on every script: a syntax error stops install.sh before it writes anything useful.

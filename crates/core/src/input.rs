@@ -10,10 +10,11 @@ use std::net::IpAddr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::pki::ca::CertificateAuthority;
-use crate::profile::ProfileId;
+use crate::identity::APISERVER_KUBELET_CLIENT;
+use crate::release::{KubeVersion, ProfileId, DEFAULT_VERSION};
 use crate::spec::{
     AdminGroup, CaSpec, Cidr, Cluster, ClusterSpec, CommonName, Current, DnsName, GoDuration, Guide, Hostname, HttpsUrl,
-    Image, KeyAlgorithm, KeySpec, KubeProxy, KubeVersion, KubectlNames, NodePath, NodePaths, ObjectName, ProxyDelivery,
+    Image, KeyAlgorithm, KeySpec, KubeProxy, KubectlNames, NodePath, NodePaths, ObjectName, ProxyDelivery,
     ProxyMode, RuntimeEndpoint, Target, Worker,
 };
 use crate::plan::names;
@@ -330,7 +331,7 @@ impl SpecFile {
             ProfileId::Guide2016 => guide,
             ProfileId::Current => SpecFile {
                 profile: profile.as_str().into(),
-                kubernetes_version: crate::profile::current::DEFAULT_VERSION.to_string(),
+                kubernetes_version: DEFAULT_VERSION.to_string(),
                 cluster: ClusterInput { pod_cidr: "10.2.0.0/16".into(), ..guide.cluster },
                 kubelet: KubeletInput {
                     housekeeping_interval: String::new(),
@@ -354,7 +355,7 @@ impl SpecFile {
                     context: "kubernetes-admin@kubernetes".into(),
                     admin_common_name: "kubernetes-admin".into(),
                     admin_group: AdminGroup::KubeadmClusterAdmins.as_str().into(),
-                    apiserver_kubelet_client: crate::profile::current::APISERVER_KUBELET_CLIENT.into(),
+                    apiserver_kubelet_client: APISERVER_KUBELET_CLIENT.into(),
                 },
                 ..guide
             },

@@ -8,12 +8,15 @@
 
 pub mod bundle;
 pub mod check;
+pub mod identity;
 pub mod input;
 pub mod pki;
 pub mod plan;
 pub mod profile;
+pub mod release;
 pub mod render;
 pub mod spec;
+pub mod words;
 pub mod yaml;
 
 pub use bundle::{Artifact, ArtifactKind, Bundle, Location, Machine};

@@ -6,8 +6,8 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use crate::profile::flags::Version;
-use crate::profile::ProfileId;
+use crate::identity::{KUBEADM_CLUSTER_ADMINS, SYSTEM_MASTERS};
+use crate::release::{KubeVersion, ProfileId, Version, GUIDE_VERSION};
 
 /// Everything the studio needs to know about a cluster's workers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,7 +34,7 @@ impl ClusterSpec {
     /// The Kubernetes minor version the files must fit.
     pub fn kubernetes_version(&self) -> Version {
         match &self.target {
-            Target::Guide2016(_) => crate::profile::GUIDE_VERSION,
+            Target::Guide2016(_) => GUIDE_VERSION,
             Target::Current(current) => current.version.minor,
         }
     }
@@ -53,7 +53,7 @@ impl ClusterSpec {
 pub enum Target {
     /// The 2016 guide exactly (Kubernetes v1.2).
     Guide2016(Guide),
-    /// Today's Kubernetes (1.33 to 1.37).
+    /// Today's Kubernetes (a release of `release::SUPPORTED`).
     Current(Current),
 }
 
@@ -82,48 +82,6 @@ pub struct Current {
     pub kubelet_config: NodePath,
     /// kube-proxy's configuration, kubeconfig and credentials.
     pub kube_proxy_dir: NodePath,
-}
-
-/// A Kubernetes release: a minor version, and a patch release if one is named (1.37 or 1.37.2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct KubeVersion {
-    pub minor: Version,
-    pub patch: Option<u16>,
-}
-
-impl KubeVersion {
-    /// Reads `1.37`, `v1.37` or `1.37.2`; the minor must be one the profile supports.
-    pub fn parse(text: &str) -> Result<KubeVersion, String> {
-        let supported = crate::profile::current::SUPPORTED;
-        let range = format!("{} to {}", supported[0], supported[supported.len() - 1]);
-        let bare = text.strip_prefix('v').unwrap_or(text);
-        let numbers: Vec<Option<u16>> = bare.split('.').map(|n| n.parse().ok().filter(|_| !n.starts_with('+'))).collect();
-        let (minor, patch) = match numbers.as_slice() {
-            [Some(major), Some(minor)] => (crate::profile::flags::v(*major, *minor), None),
-            [Some(major), Some(minor), Some(patch)] => (crate::profile::flags::v(*major, *minor), Some(*patch)),
-            _ => return Err(format!("{text:?} is not a Kubernetes version; write it as 1.37 or 1.37.2 ({range} are supported)")),
-        };
-        if !supported.contains(&minor) {
-            return Err(format!("Kubernetes {minor} is not supported by the current profile; choose {range}"));
-        }
-        Ok(KubeVersion { minor, patch })
-    }
-}
-
-impl KubeVersion {
-    /// The release an image tag names: the patch given, or the minor's first release.
-    pub fn release(&self) -> String {
-        format!("{}.{}", self.minor, self.patch.unwrap_or(0))
-    }
-}
-
-impl fmt::Display for KubeVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.patch {
-            Some(patch) => write!(f, "{}.{patch}", self.minor),
-            None => write!(f, "{}", self.minor),
-        }
-    }
 }
 
 /// How kube-proxy reaches each worker.
@@ -164,8 +122,8 @@ impl AdminGroup {
 
     pub fn as_str(self) -> &'static str {
         match self {
-            AdminGroup::KubeadmClusterAdmins => "kubeadm:cluster-admins",
-            AdminGroup::SystemMasters => "system:masters",
+            AdminGroup::KubeadmClusterAdmins => KUBEADM_CLUSTER_ADMINS,
+            AdminGroup::SystemMasters => SYSTEM_MASTERS,
         }
     }
 

@@ -11,9 +11,8 @@ use std::process::{Command, Stdio};
 use common::{files_below, mode, run, run_env, stdout};
 use studio::check::{self, BundleFiles, Status};
 use studio::input::SpecFile;
-use studio::profile::current::{self, SUPPORTED};
-use studio::profile::flags::Version;
-use studio::profile::ProfileId;
+use studio::profile::current;
+use studio::release::{ProfileId, Version, REFUSES_CGROUP_V1, SUPPORTED};
 use studio::yaml::{self, Value};
 use studio::{Bundle, ClusterSpec};
 
@@ -363,7 +362,7 @@ fn version_gates_over_1_33_to_1_37() {
         refuses_cgroup_v1: bool,
         register_schedulable_removed: bool,
     }
-    let v = studio::profile::flags::v;
+    let v = studio::release::v;
     let table = [
         Gate { version: v(1, 33), coredns: "v1.12.0", refuses_cgroup_v1: false, register_schedulable_removed: false },
         Gate { version: v(1, 34), coredns: "v1.12.1", refuses_cgroup_v1: false, register_schedulable_removed: true },
@@ -383,7 +382,7 @@ fn version_gates_over_1_33_to_1_37() {
         let install = &bundle.find("workers/worker01/install.sh").unwrap().content;
         assert_eq!(install.contains("refuses it (failCgroupV1)"), gate.refuses_cgroup_v1, "{}", gate.version);
         assert_eq!(install.contains("only tolerates"), !gate.refuses_cgroup_v1, "{}", gate.version);
-        assert_eq!(current::refuses_cgroup_v1(gate.version), gate.refuses_cgroup_v1);
+        assert_eq!(gate.version >= REFUSES_CGROUP_V1, gate.refuses_cgroup_v1);
 
         let config = yaml::parse_value(&bundle.find("workers/worker01/var/lib/kubelet/config.yaml").unwrap().content).unwrap();
         // failCgroupV1 exists since 1.31 but is written only where it is the default: before 1.35 an
@@ -427,7 +426,7 @@ fn switching_profiles_keeps_what_the_user_changed() {
     assert_eq!(file.paths.kubelet_config, "/var/lib/kubelet/config.yaml");
     assert_eq!(file.kubelet.housekeeping_interval, "");
     let spec = file.validate(common::now()).unwrap();
-    assert_eq!(spec.kubernetes_version(), studio::profile::flags::v(1, 34));
+    assert_eq!(spec.kubernetes_version(), studio::release::v(1, 34));
     assert_eq!(spec.to_file(), file, "and writes back the same");
 }
 

@@ -5,7 +5,7 @@ mod common;
 
 use studio::bundle::{Artifact, Location, Machine};
 use studio::render::node_commands;
-use studio::render::shell::split_words as shell_words;
+use studio::words::split_words as shell_words;
 use studio::spec::KeyAlgorithm;
 use studio::yaml;
 

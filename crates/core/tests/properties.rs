@@ -142,7 +142,7 @@ proptest! {
 fn current_file(max_workers: usize) -> impl Strategy<Value = SpecFile> {
     (
         workers(max_workers),
-        prop::sample::select(studio::profile::current::SUPPORTED.to_vec()),
+        prop::sample::select(studio::release::SUPPORTED.to_vec()),
         prop::option::of(0u16..20),
         prop::sample::select(vec!["static-pod", "daemonset"]),
         prop::sample::select(vec!["iptables", "nftables"]),
@@ -150,7 +150,7 @@ fn current_file(max_workers: usize) -> impl Strategy<Value = SpecFile> {
         "[a-z]{1,10}(\\.[a-z]{2,5})?",
     )
         .prop_map(|(workers, version, patch, delivery, mode, group, domain)| {
-            let mut file = SpecFile { workers, ..SpecFile::defaults(studio::profile::ProfileId::Current) };
+            let mut file = SpecFile { workers, ..SpecFile::defaults(studio::release::ProfileId::Current) };
             file.kubernetes_version = match patch {
                 Some(patch) => format!("{version}.{patch}"),
                 None => version.to_string(),

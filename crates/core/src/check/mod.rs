@@ -16,7 +16,7 @@ use std::net::IpAddr;
 pub use files::{BundleFiles, FileEntry};
 
 use crate::pki::PrivateKey;
-use crate::profile::flags::Version;
+use crate::release::{KubeVersion, Version, GUIDE_VERSION};
 use crate::yaml;
 
 /// Where the CA certificate sits in a bundle.
@@ -64,10 +64,9 @@ pub fn version_of(files: &BundleFiles) -> Version {
     let named = || {
         let first = files.text("README.txt")?.lines().next()?;
         let version = first.split("for Kubernetes ").nth(1)?.split_whitespace().next()?;
-        let mut numbers = version.split('.').map(|n| n.parse::<u16>().ok());
-        Some(crate::profile::flags::v(numbers.next()??, numbers.next()??))
+        KubeVersion::read(version).map(|v| v.minor)
     };
-    named().unwrap_or(crate::profile::GUIDE_VERSION)
+    named().unwrap_or(GUIDE_VERSION)
 }
 
 /// What the checks cannot read from the files themselves.

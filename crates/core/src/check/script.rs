@@ -2,7 +2,7 @@
 //! the bundle's mode, and keys must be written 0600.
 
 use super::files::BundleFiles;
-use crate::render::shell::split_words as words;
+use crate::words::split_words as words;
 use super::{Findings, Status};
 
 const WHY_SCRIPT: &str = "what install.sh writes is what lands on the node; it must be exactly the checked files";

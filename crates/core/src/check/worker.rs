@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 use super::files::BundleFiles;
 use super::x509::{self, CertFacts};
 use super::{script, Addons, CheckContext, Findings, Status};
-use crate::pki::{PrivateKey, KUBE_PROXY_USER, NODES_GROUP};
+use crate::identity::{node_user, KUBE_PROXY_USER, NODES_GROUP};
+use crate::pki::PrivateKey;
 use crate::profile::current::CONFIG_FIELDS;
-use crate::profile::flags::{kubelet_flag, v};
+use crate::profile::flags::kubelet_flag;
+use crate::release::{KUBECONFIG_NAMES_SERVER, KUBELET_CONFIG_FILE, NODE_AUTHORIZER};
 use crate::yaml;
 
 const WHY_UNIT: &str = "without a kubelet unit the node never joins the cluster";
@@ -66,56 +68,9 @@ fn fold_config(flags: &mut BTreeMap<String, String>, doc: &yaml::Value) {
     }
 }
 
-/// Splits systemd `ExecStart=` words: double quotes, backslash escapes, `$$` and `%%`.
-fn systemd_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                in_word = true;
-            }
-            '\\' if quoted => match chars.next() {
-                Some('n') => word.push('\n'),
-                Some('t') => word.push('\t'),
-                Some(other) => word.push(other),
-                None => {}
-            },
-            '$' if chars.peek() == Some(&'$') => {
-                chars.next();
-                word.push('$');
-                in_word = true;
-            }
-            '%' if chars.peek() == Some(&'%') => {
-                chars.next();
-                word.push('%');
-                in_word = true;
-            }
-            c if c.is_whitespace() && !quoted => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            c => {
-                word.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
-    words
-}
-
 fn kubelet_command(files: &BundleFiles, dir: &str, ctx: &CheckContext) -> Option<KubeletCommand> {
     let mut command = unit_command(files, dir)?;
-    if ctx.version >= v(1, 10) {
+    if ctx.version >= KUBELET_CONFIG_FILE {
         if let Some(config) = command.flags.get("--config") {
             let path = on_node(dir, config);
             if let Some(doc) = files.text(&path).and_then(|t| yaml::parse_value(t).ok()) {
@@ -146,7 +101,7 @@ fn unit_command(files: &BundleFiles, dir: &str) -> Option<KubeletCommand> {
                 break;
             }
         }
-        let words = systemd_words(&exec);
+        let words = crate::words::systemd_words(&exec);
         if !words.first().is_some_and(|w| w.ends_with("kubelet")) {
             return None;
         }
@@ -175,7 +130,7 @@ pub(super) fn check(files: &BundleFiles, name: &str, ca: Option<&CertFacts>, add
 
     // Files the flags (and the configuration file) name.
     let mut missing = Vec::new();
-    let config_flag = (ctx.version >= v(1, 10)).then_some("--config");
+    let config_flag = (ctx.version >= KUBELET_CONFIG_FILE).then_some("--config");
     for flag in config_flag.into_iter().chain(["--kubeconfig", "--tls-cert-file", "--tls-private-key-file", "--client-ca-file"]) {
         if let Some(path) = kubelet.flags.get(flag) {
             if files.get(&on_node(&dir, path)).is_none() {
@@ -211,7 +166,7 @@ fn check_flags(name: &str, kubelet: &KubeletCommand, ctx: &CheckContext, out: &m
             None => unknown.push(word.split('=').next().unwrap_or(word).to_owned()),
         }
     }
-    if ctx.version >= v(1, 10) {
+    if ctx.version >= KUBELET_CONFIG_FILE {
         if let Some(config) = kubelet.flags.get("--config") {
             if !config.ends_with(".yaml") && !config.ends_with(".yml") && !config.ends_with(".json") {
                 problems.push(format!("--config={config} looks like a directory; since 1.10 it names a KubeletConfiguration file"));
@@ -375,7 +330,7 @@ fn check_identity(
         },
         // A system:node client certificate carries no IP; the node-identity check covers it.
         (None, Some(c)) if c.cert.common_name.as_deref().is_some_and(|cn| cn.starts_with("system:node:")) => {
-            if ctx.version >= v(1, 7) {
+            if ctx.version >= NODE_AUTHORIZER {
                 check_node_identity(name, c, out);
             }
             return;
@@ -386,7 +341,7 @@ fn check_identity(
     let title = format!("{name}: the worker certificate names the worker and its IP");
     let mut problems = Vec::new();
     let cn = cert.common_name.clone().unwrap_or_default();
-    let node_user = format!("system:node:{name}");
+    let node_user = node_user(name);
     if cn != name && cn != node_user {
         problems.push(format!("its CN is {cn:?}, not {name:?} or {node_user:?}"));
     }
@@ -413,7 +368,7 @@ fn check_identity(
     } else {
         out.add(Status::Fail, "identity", WHY_IDENTITY, title, vec![cert_path.clone()], problems.join("; "));
     }
-    if let Some(client) = client.filter(|_| ctx.version >= v(1, 7)) {
+    if let Some(client) = client.filter(|_| ctx.version >= NODE_AUTHORIZER) {
         check_node_identity(name, client, out);
     }
 
@@ -512,7 +467,7 @@ fn check_kube_proxy(
     let pod_dir = kubelet
         .flags
         .get("--pod-manifest-path")
-        .or_else(|| kubelet.flags.get("--config").filter(|_| ctx.version < v(1, 10)));
+        .or_else(|| kubelet.flags.get("--config").filter(|_| ctx.version < KUBELET_CONFIG_FILE));
     let Some(pod_dir) = pod_dir else { return };
     let title = format!("{name}: kube-proxy runs from the kubelet's static pod directory");
     let bundle_dir = on_node(dir, pod_dir);
@@ -552,7 +507,7 @@ fn check_kube_proxy(
     match kubeconfig {
         Ok(k) if files.get(&on_node(dir, &k)).is_some() => {
             out.add(Status::Pass, "static-pod", WHY_STATIC_POD, title, vec![path], format!("kubeconfig {k}"));
-            if ctx.version >= v(1, 8) {
+            if ctx.version >= KUBECONFIG_NAMES_SERVER {
                 if let Some(client) = check_kubeconfig(files, name, dir, &k, ca, ctx, out) {
                     check_proxy_identity(name, &client, out);
                 }

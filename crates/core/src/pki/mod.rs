@@ -21,6 +21,7 @@ use time::OffsetDateTime;
 pub use ca::{CaImportError, CertificateAuthority};
 pub use key::{KeyKind, PrivateKey};
 
+use crate::identity::{node_user, KUBE_PROXY_USER, NODES_GROUP};
 use crate::spec::{CaSpec, ClusterSpec, Hostname, KeyAlgorithm, ProxyDelivery, Target};
 
 /// Certificates start this long before "now", so a node whose clock is a little behind accepts them.
@@ -200,17 +201,6 @@ pub struct Credentials {
     pub admin: IssuedLeaf,
 }
 
-/// The Node authorizer's user name for a node.
-pub fn node_user(name: &Hostname) -> String {
-    format!("system:node:{name}")
-}
-
-/// The group every node's user belongs to.
-pub const NODES_GROUP: &str = "system:nodes";
-
-/// kube-proxy's user, bound to `system:node-proxier` by the built-in RBAC policy.
-pub const KUBE_PROXY_USER: &str = "system:kube-proxy";
-
 impl Credentials {
     /// Builds or imports the CA, then issues every leaf; `now` is unix seconds.
     pub fn issue(spec: &ClusterSpec, keys: &KeySet, now: i64) -> Result<Credentials, PkiError> {
@@ -241,7 +231,7 @@ impl Credentials {
                         proxy: None,
                     },
                     Target::Current(current) => {
-                        let user = node_user(&w.name);
+                        let user = node_user(w.name.as_str());
                         let serving = LeafProfile {
                             dns_sans: vec![w.name.to_string()],
                             ip_sans: vec![w.ip],

@@ -1,7 +1,7 @@
 //! What changed between the 2016 guide and today's Kubernetes, artifact by artifact, with the
 //! release where it happened: the studio's "since 2016" view and the README's notes.
 
-use super::flags::{v, Version};
+use crate::release::{v, Version};
 use crate::bundle::{Artifact, ArtifactKind, Location};
 
 /// Which part of a worker's setup a change concerns.

@@ -1,11 +1,11 @@
 //! The current profile's machines: each worker's kubelet, kube-proxy and certificates, the
 //! workstation's kubectl credentials, and the cluster add-ons.
 
-use super::{addon_artifacts, artifact, dns_addon, install_script, kubelet, loose, node_commands, workstation_files};
+use super::{addon_artifacts, addons, artifact, coredns, install_script, kube_proxy, kubeconfig, kubelet, kubelet_config, loose, node_commands, rbac, workstation_files};
 use crate::bundle::{Artifact, ArtifactKind, Location, Machine};
-use crate::pki::{Credentials, KUBE_PROXY_USER};
+use crate::identity::{node_user, KUBE_PROXY_USER};
+use crate::pki::Credentials;
 use crate::plan::Plan;
-use crate::profile::current as profile;
 use crate::spec::{Current, NodePath, ProxyDelivery};
 use crate::yaml::{self, YamlError};
 
@@ -20,15 +20,15 @@ pub(super) fn machines(
     let node = &plan.node;
     // Plan::new makes the layout whenever the target is current.
     let Some(layout) = &plan.current else { return Ok(()) };
-    let kubelet_config = yaml::to_string(&profile::kubelet_config(plan, current, layout))?;
+    let kubelet_config = yaml::to_string(&kubelet_config::kubelet_config(plan, current, layout))?;
     let static_pod = current.proxy_delivery == ProxyDelivery::StaticPod;
-    let proxy_pod = static_pod.then(|| yaml::to_string(&profile::kube_proxy_static_pod(plan, layout))).transpose()?;
-    let proxy_kubeconfig = yaml::to_string(&profile::kube_proxy_kubeconfig(plan, current, layout))?;
+    let proxy_pod = static_pod.then(|| yaml::to_string(&kube_proxy::kube_proxy_static_pod(plan, layout))).transpose()?;
+    let proxy_kubeconfig = yaml::to_string(&kube_proxy::kube_proxy_kubeconfig(plan, current, layout))?;
     let mut workers = Vec::new();
     for (worker, creds) in plan.workers().zip(&credentials.workers) {
         let machine = Machine::Worker(worker.name.clone());
         let at = |path: &NodePath| Location::Node(path.clone());
-        let user = crate::pki::node_user(worker.name);
+        let user = node_user(worker.name.as_str());
         let mut files = vec![
             artifact(&machine, at(&node.ca_cert), ArtifactKind::Certificate,
                 "The cluster CA: the kubelet trusts the API server and authenticates clients (clientCAFile) with it", ca_pem.to_owned()),
@@ -47,7 +47,7 @@ pub(super) fn machines(
         }
         files.push(artifact(&machine, at(&node.kubeconfig), ArtifactKind::Kubeconfig,
             &format!("The kubelet's kubeconfig: the API server at {} as {user}", spec.cluster.api_server),
-            yaml::to_string(&profile::kubelet_kubeconfig(plan, layout, worker))?));
+            yaml::to_string(&kubeconfig::kubelet_kubeconfig(plan, layout, worker))?));
         files.push(artifact(&machine, at(&layout.kubelet_config), ArtifactKind::ComponentConfig,
             "The KubeletConfiguration: webhook authn/authz, cluster DNS, static pods, TLS, containerd, systemd cgroups", kubelet_config.clone()));
         files.push(artifact(&machine, at(&node.kubelet_unit), ArtifactKind::SystemdUnit,
@@ -63,7 +63,7 @@ pub(super) fn machines(
                 "kube-proxy's kubeconfig: its own certificate, not the kubelet's", proxy_kubeconfig.clone()));
             files.push(artifact(&machine, at(&layout.proxy_config), ArtifactKind::ComponentConfig,
                 &format!("The KubeProxyConfiguration: mode {}, clusterCIDR {}, this node's name", spec.kube_proxy.mode.as_str(), current.pod_cidr),
-                yaml::to_string(&profile::kube_proxy_config(plan, current, layout, Some(worker)))?));
+                yaml::to_string(&kube_proxy::kube_proxy_config(plan, current, layout, Some(worker)))?));
             files.push(artifact(&machine, at(&node.kube_proxy_manifest), ArtifactKind::StaticPod,
                 "A static pod: the kubelet runs kube-proxy from its manifest directory", pod.clone()));
         }
@@ -84,13 +84,13 @@ pub(super) fn machines(
     artifacts.extend(workstation_files(plan, credentials, ca_pem, &admin, false,
         "Installs the files above into ~/.kube and points kubectl at the cluster"));
 
-    let mut addons = profile::cluster_rbac(current);
+    let mut addons = rbac::cluster_rbac(current);
     if !static_pod {
-        addons.extend(profile::kube_proxy_daemonset(plan, current, layout)?);
+        addons.extend(kube_proxy::kube_proxy_daemonset(plan, current, layout)?);
     }
-    addons.extend(profile::dns_addon(plan, current));
+    addons.extend(coredns::dns_addon(plan, current));
     let manifests = addon_artifacts(addons)?;
-    let apply = dns_addon::apply_script(&manifests);
+    let apply = addons::apply_script(&manifests);
     artifacts.extend(manifests);
     artifacts.push(artifact(&Machine::ClusterAddons, loose("apply-addons.sh"), ArtifactKind::Script,
         "Applies the RBAC, kube-proxy (as a DaemonSet, if chosen) and CoreDNS with kubectl from the workstation", apply));

@@ -5,7 +5,7 @@ use super::shell::Script;
 use super::shell::Word::{Arg, Sh};
 use crate::bundle::{Artifact, Location};
 use crate::plan::{Plan, WorkerRef};
-use crate::profile::current::refuses_cgroup_v1;
+use crate::release::REFUSES_CGROUP_V1;
 use crate::spec::Current;
 
 /// The shell function every file goes through: a private temp file next to the target, then an
@@ -118,7 +118,7 @@ fn node_checks(s: &mut Script, plan: &Plan, current: &Current) {
         .raw("  exit 1")
         .raw("fi");
     s.raw("if [ \"$(stat -fc %T /sys/fs/cgroup 2> /dev/null)\" != cgroup2fs ]; then");
-    if refuses_cgroup_v1(current.version.minor) {
+    if current.version.minor >= REFUSES_CGROUP_V1 {
         let message = format!("install.sh: this host uses cgroup v1; the kubelet {} refuses it (failCgroupV1). Boot with systemd.unified_cgroup_hierarchy=1", current.version.minor);
         s.line(&[Sh("  echo"), Arg(&message), Sh(">&2")]).raw("  exit 1");
     } else {

@@ -1,5 +1,6 @@
 //! Typed Kubernetes objects, just the fields the studio writes, in the order people read them.
 
+use crate::profile::KUBE_SYSTEM;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
@@ -413,4 +414,56 @@ pub struct ServicePort {
     pub protocol: &'static str,
     #[serde(rename = "targetPort", skip_serializing_if = "Option::is_none")]
     pub target_port: Option<u16>,
+}
+
+// Constructors the renderers share.
+
+pub(crate) fn meta(name: &str, namespace: bool, labels: OrderedMap) -> ObjectMeta {
+    ObjectMeta { name: name.into(), namespace: namespace.then(|| KUBE_SYSTEM.into()), labels }
+}
+
+pub(crate) fn cluster_role_binding(name: &str, role: &str, subject: Subject) -> Manifest {
+    Manifest::ClusterRoleBinding(Object {
+        api_version: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRoleBinding",
+        metadata: meta(name, false, OrderedMap::default()),
+        body: Binding {
+            role_ref: RoleRef { api_group: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.into() },
+            subjects: vec![subject],
+        },
+    })
+}
+
+pub(crate) fn service_account(name: &str) -> Manifest {
+    Manifest::ServiceAccount(Object { api_version: "v1", kind: "ServiceAccount", metadata: meta(name, true, OrderedMap::default()), body: NoBody {} })
+}
+
+pub(crate) fn config_map(name: &str, labels: OrderedMap, data: Vec<(String, String)>) -> Manifest {
+    Manifest::ConfigMap(Object { api_version: "v1", kind: "ConfigMap", metadata: meta(name, true, labels), body: ConfigMapData { data: OrderedMap(data) } })
+}
+
+pub(crate) fn cluster_role(name: &str, rules: Vec<PolicyRule>) -> Manifest {
+    Manifest::ClusterRole(Object {
+        api_version: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRole",
+        metadata: meta(name, false, OrderedMap::default()),
+        body: Rules { rules },
+    })
+}
+
+pub(crate) fn service_account_subject(name: &str) -> Subject {
+    Subject { kind: "ServiceAccount", api_group: None, name: name.into(), namespace: Some(KUBE_SYSTEM) }
+}
+
+pub(crate) fn rbac_subject(kind: &'static str, name: &str) -> Subject {
+    Subject { kind, api_group: Some("rbac.authorization.k8s.io"), name: name.into(), namespace: None }
+}
+
+
+pub(crate) fn host_path(name: &'static str, path: &str, kind: Option<&'static str>) -> Volume {
+    Volume { name, host_path: Some(HostPath { path: path.to_owned(), kind }), empty_dir: None, config_map: None }
+}
+
+pub(crate) fn mount(name: &'static str, path: &str, read_only: bool) -> VolumeMount {
+    VolumeMount { mount_path: path.to_owned(), name, read_only: read_only.then_some(true) }
 }

@@ -1,8 +1,10 @@
-//! Kubeconfig files as typed data: the worker's (kubelet and kube-proxy) and any other.
+//! Kubeconfig files as typed data, and the kubelet's: the guide's (shared with kube-proxy) and the
+//! current profile's (the node's own client certificate).
 
 use serde::{Deserialize, Serialize};
 
-use crate::plan::{NodeLayout, Plan};
+use crate::identity::node_user;
+use crate::plan::{CurrentLayout, NodeLayout, Plan, WorkerRef};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -86,3 +88,33 @@ pub fn worker(_plan: &Plan, node: &NodeLayout) -> Kubeconfig {
         current_context: "kubelet-context".into(),
     }
 }
+
+/// A kubeconfig of one cluster (the spec's API server), one user and the context joining them.
+pub(super) fn kubeconfig(plan: &Plan, ca: String, user_name: &str, user: UserEntry) -> Kubeconfig {
+    let cluster = "kubernetes";
+    Kubeconfig {
+        api_version: "v1".into(),
+        kind: "Config".into(),
+        clusters: vec![NamedCluster {
+            name: cluster.into(),
+            cluster: ClusterEntry { server: Some(plan.spec.cluster.api_server.to_string()), certificate_authority: Some(ca) },
+        }],
+        users: vec![NamedUser { name: user_name.into(), user }],
+        contexts: vec![NamedContext {
+            context: ContextEntry { cluster: cluster.into(), user: user_name.into() },
+            name: format!("{user_name}@{cluster}"),
+        }],
+        current_context: format!("{user_name}@{cluster}"),
+    }
+}
+
+/// The kubelet's kubeconfig: the API server, the CA, and the node's `system:node:<name>` client certificate.
+pub fn kubelet_kubeconfig(plan: &Plan, layout: &CurrentLayout, worker: WorkerRef) -> Kubeconfig {
+    let user = UserEntry {
+        client_certificate: Some(layout.client_cert.to_string()),
+        client_key: Some(layout.client_key.to_string()),
+        token_file: None,
+    };
+    kubeconfig(plan, plan.node.ca_cert.to_string(), &node_user(worker.name.as_str()), user)
+}
+

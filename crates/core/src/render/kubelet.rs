@@ -2,11 +2,40 @@
 
 use super::systemd::Unit;
 use crate::plan::{CurrentLayout, NodeLayout, Plan, WorkerRef};
-use crate::profile::{current, guide_2016};
 use crate::spec::Guide;
 
+/// The kubelet command line after the binary, one flag per element.
+pub fn guide_flags(plan: &Plan, guide: &Guide, node: &NodeLayout) -> Vec<String> {
+    let spec = plan.spec;
+    vec![
+        format!("--api-servers={}", spec.cluster.api_server),
+        "--register-node=true".into(),
+        "--register-schedulable=true".into(),
+        "--allow-privileged=true".into(),
+        format!("--config={}", node.manifests_dir),
+        format!("--cluster-dns={}", spec.cluster.dns_ip),
+        format!("--cluster-domain={}", spec.cluster.domain),
+        format!("--kubeconfig={}", node.kubeconfig),
+        format!("--tls-cert-file={}", node.cert),
+        format!("--tls-private-key-file={}", node.key),
+        format!("--housekeeping-interval={}", guide.housekeeping_interval),
+    ]
+}
+
+
+/// The kubelet's command line: the config file, the kubeconfig, and what has no config field.
+pub fn current_flags(layout: &CurrentLayout, node: &NodeLayout, worker: WorkerRef) -> Vec<String> {
+    vec![
+        format!("--config={}", layout.kubelet_config),
+        format!("--kubeconfig={}", node.kubeconfig),
+        format!("--hostname-override={}", worker.name),
+        format!("--node-ip={}", worker.ip),
+    ]
+}
+
+
 pub fn guide_unit(plan: &Plan, guide: &Guide, node: &NodeLayout) -> String {
-    let flags = guide_2016::kubelet_flags(plan, guide, node);
+    let flags = guide_flags(plan, guide, node);
     let mut unit = Unit::default();
     unit.section("Unit", false)
         .entry("Description", "The primary agent to run pods")
@@ -24,7 +53,7 @@ pub fn guide_unit(plan: &Plan, guide: &Guide, node: &NodeLayout) -> String {
 
 /// Today's unit: started after containerd and the network, settings in the KubeletConfiguration.
 pub fn current_unit(layout: &CurrentLayout, node: &NodeLayout, worker: WorkerRef) -> String {
-    let flags = current::kubelet_flags(layout, node, worker);
+    let flags = current_flags(layout, node, worker);
     let mut unit = Unit::default();
     unit.section("Unit", false)
         .entry("Description", "kubelet: the Kubernetes node agent")

@@ -1,23 +1,28 @@
 //! Artifacts: typed documents rendered to text, one module per kind, assembled into a bundle.
 
+pub mod addons;
 pub mod component_config;
+pub mod coredns;
 mod current;
-pub mod dns_addon;
 pub mod install_script;
 pub mod k8s;
+pub mod kube_proxy;
 pub mod kubeconfig;
 pub mod kubectl;
 pub mod kubelet;
+pub mod kubelet_config;
 pub mod node_commands;
 pub mod openssl_cnf;
+pub mod rbac;
 pub mod readme;
 pub mod shell;
+pub mod skydns;
 pub mod systemd;
 
 use crate::bundle::{Artifact, ArtifactKind, Bundle, Location, Machine};
 use crate::pki::{format_unix, Credentials};
 use crate::plan::{names, Plan};
-use crate::profile::{guide_2016, AddonManifest};
+use addons::AddonManifest;
 use crate::spec::{CaSpec, Guide, Target};
 use crate::yaml::{self, YamlError};
 
@@ -128,7 +133,7 @@ fn guide_machines(plan: &Plan, guide: &Guide, credentials: &Credentials, ca_pem:
 
     let node = &plan.node;
     let kubeconfig_yaml = yaml::to_string(&kubeconfig::worker(plan, node))?;
-    let proxy_yaml = yaml::to_string(&guide_2016::kube_proxy_pod(plan, node))?;
+    let proxy_yaml = yaml::to_string(&kube_proxy::guide_pod(plan, node))?;
     let unit = kubelet::guide_unit(plan, guide, node);
     for (worker, leaf) in plan.workers().zip(credentials.workers.iter().map(|w| &w.kubelet)) {
         let machine = Machine::Worker(worker.name.clone());
@@ -166,8 +171,8 @@ fn guide_machines(plan: &Plan, guide: &Guide, credentials: &Credentials, ca_pem:
     artifacts.push(artifact(&Machine::Workstation, loose("keys-on-workstation.sh"), ArtifactKind::Script,
         "Alternative: make the kubectl key and CSR on the workstation, as the guide does", node_commands::keys_on_workstation(plan)));
 
-    let manifests = addon_artifacts(guide_2016::dns_addon(plan))?;
-    let create = dns_addon::create_script(&manifests);
+    let manifests = addon_artifacts(skydns::dns_addon(plan))?;
+    let create = addons::create_script(&manifests);
     artifacts.extend(manifests);
     artifacts.push(artifact(&Machine::ClusterAddons, loose("create-dns.sh"), ArtifactKind::Script,
         "Creates the DNS add-on with kubectl from the workstation", create));

@@ -5,7 +5,7 @@
 use super::openssl_cnf::{self, WORKER_IP_ENV};
 use super::shell::Script;
 use super::shell::Word::{Arg, Rooted, Sh};
-use crate::pki::{node_user, KUBE_PROXY_USER, NODES_GROUP};
+use crate::identity::{node_user, KUBE_PROXY_USER, NODES_GROUP};
 use crate::plan::{names, CurrentLayout, Plan, WorkerRef};
 use crate::spec::{KeyAlgorithm, NodePath, ProxyDelivery};
 
@@ -194,7 +194,7 @@ fn with_extension(path: &NodePath, extension: &str) -> NodePath {
 }
 
 fn node_requests(plan: &Plan, layout: &CurrentLayout, worker: WorkerRef) -> Vec<NodeRequest> {
-    let node_subject = format!("/O={NODES_GROUP}/CN={}", node_user(worker.name));
+    let node_subject = format!("/O={NODES_GROUP}/CN={}", node_user(worker.name.as_str()));
     let request = |key: &NodePath, cert: &NodePath, subject: String, section| NodeRequest {
         key: key.clone(),
         csr: with_extension(cert, "csr"),

@@ -1,66 +1,10 @@
-//! Shell scripts assembled from parts: every user value goes through [`quote`], fixed shell text is
+//! Shell scripts assembled from parts: every user value goes through [`crate::words::quote`], fixed shell text is
 //! `&'static str`, and files are written through quoted here-documents whose delimiter never
 //! occurs in the body.
 
 use std::borrow::Cow;
 
-/// Quotes one word for POSIX shells: safe words stay bare, anything else is single-quoted.
-pub fn quote(word: &str) -> Cow<'_, str> {
-    let safe = !word.is_empty()
-        && word.chars().all(|c| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c))
-        && !word.starts_with('~');
-    if safe {
-        Cow::Borrowed(word)
-    } else {
-        Cow::Owned(format!("'{}'", word.replace('\'', r"'\''")))
-    }
-}
-
-/// Splits a command line into words as a POSIX shell would, without expanding anything: single
-/// quotes are literal, double quotes keep `\"`, `\\`, `\$` and `` \` `` escapes, a backslash outside
-/// quotes escapes the next character. The inverse of [`quote`] (see the tests).
-pub fn split_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                word.extend(chars.by_ref().take_while(|q| *q != '\''));
-            }
-            '"' => {
-                in_word = true;
-                while let Some(q) = chars.next() {
-                    match q {
-                        '"' => break,
-                        '\\' if chars.peek().is_some_and(|n| "\"\\$`".contains(*n)) => word.extend(chars.next()),
-                        q => word.push(q),
-                    }
-                }
-            }
-            '\\' => {
-                in_word = true;
-                word.extend(chars.next());
-            }
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            c => {
-                in_word = true;
-                word.push(c);
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
-    words
-}
+use crate::words::quote;
 
 /// A word of a mixed line: fixed shell syntax, or a value to quote.
 #[derive(Clone, Copy, Debug)]
@@ -212,25 +156,6 @@ fn delimiter_for(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quoting_leaves_plain_words_and_wraps_the_rest() {
-        assert_eq!(quote("--cluster-dns=10.3.0.2"), "--cluster-dns=10.3.0.2");
-        assert_eq!(quote("/CN=worker01"), "/CN=worker01");
-        assert_eq!(quote(""), "''");
-        assert_eq!(quote("a b"), "'a b'");
-        assert_eq!(quote("it's"), r"'it'\''s'");
-        assert_eq!(quote("$(reboot)"), "'$(reboot)'");
-        assert_eq!(quote("~/x"), "'~/x'");
-    }
-
-    #[test]
-    fn split_words_undoes_quote() {
-        let hostile = ["plain", "a b", "it's", "$(reboot)", "`id`", "\"q\"", "back\\slash", "", "~x", "tab\tin"];
-        let line = hostile.iter().map(|w| quote(w).into_owned()).collect::<Vec<_>>().join(" ");
-        assert_eq!(split_words(&line), hostile);
-        assert_eq!(split_words(r#"-subj "/CN=$(hostname -s)" x\ y"#), ["-subj", "/CN=$(hostname -s)", "x y"]);
-    }
 
     #[test]
     fn heredoc_delimiter_avoids_body_lines() {

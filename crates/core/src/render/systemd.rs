@@ -1,5 +1,7 @@
 //! systemd unit files built from sections and entries, with `ExecStart=` words quoted for systemd.
 
+use crate::words::quote_word;
+
 /// A unit file: sections in order, each with its entries.
 #[derive(Clone, Debug, Default)]
 pub struct Unit {
@@ -57,43 +59,5 @@ impl Unit {
             }
         }
         out
-    }
-}
-
-/// Quotes one command-line word for systemd: `%` specifiers and `$` expansion are escaped, and
-/// anything beyond plain characters is double-quoted with C-style escapes.
-pub fn quote_word(word: &str) -> String {
-    let plain = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "_@+=:,./-".contains(c));
-    if plain {
-        return word.to_owned();
-    }
-    let mut out = String::from("\"");
-    for c in word.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '%' => out.push_str("%%"),
-            '$' => out.push_str("$$"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::quote_word;
-
-    #[test]
-    fn words_are_quoted_for_systemd() {
-        assert_eq!(quote_word("--cluster-domain=cluster.local"), "--cluster-domain=cluster.local");
-        assert_eq!(quote_word("a b"), "\"a b\"");
-        assert_eq!(quote_word("100%"), "\"100%%\"");
-        assert_eq!(quote_word("$HOME"), "\"$$HOME\"");
-        assert_eq!(quote_word("x\"\ny"), "\"x\\\"\\ny\"");
     }
 }

@@ -1,8 +1,17 @@
-//! The cluster add-ons' scripts: the guide's `create-dns.sh` and the current profile's `apply-addons.sh`.
+//! The cluster add-ons: a manifest and its file name, and the scripts that create them from the
+//! workstation: the guide's `create-dns.sh` and the current profile's `apply-addons.sh`.
 
 use super::shell::Script;
 use super::shell::Word::Sh;
+use super::k8s::Manifest;
 use crate::bundle::Artifact;
+
+/// A named add-on manifest (file name and object).
+pub struct AddonManifest {
+    pub file_name: &'static str,
+    pub note: &'static str,
+    pub manifest: Manifest,
+}
 
 /// `create-dns.sh`: `kubectl create -f -` for each manifest, as the guide pipes them in.
 pub fn create_script(manifests: &[Artifact]) -> String {

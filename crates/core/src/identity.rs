@@ -1,0 +1,30 @@
+//! The Kubernetes users and groups the bundle's certificates carry and its RBAC names, spelled once:
+//! the Node authorizer's `system:node:<name>` in `system:nodes`, kube-proxy's `system:kube-proxy`,
+//! the admin groups and the API server's kubelet client. A leaf of the crate.
+
+/// The Node authorizer's user name for a node.
+pub fn node_user(node: &str) -> String {
+    format!("{NODE_USER_PREFIX}{node}")
+}
+
+/// What every node's user name starts with.
+pub const NODE_USER_PREFIX: &str = "system:node:";
+
+/// The group every node's user belongs to.
+pub const NODES_GROUP: &str = "system:nodes";
+
+/// kube-proxy's user, bound to `system:node-proxier` by the built-in RBAC policy.
+pub const KUBE_PROXY_USER: &str = "system:kube-proxy";
+
+/// kube-proxy's ServiceAccount when it runs as a DaemonSet (in `kube-system`).
+pub const KUBE_PROXY_SERVICE_ACCOUNT: &str = "kube-proxy";
+
+/// The admin group kubeadm binds to `cluster-admin` with a ClusterRoleBinding (revocable).
+pub const KUBEADM_CLUSTER_ADMINS: &str = "kubeadm:cluster-admins";
+
+/// The hard-wired superuser group: bypasses RBAC, revocable only by replacing the CA.
+pub const SYSTEM_MASTERS: &str = "system:masters";
+
+/// The user the API server presents to kubelets by default (its `--kubelet-client-certificate`'s
+/// CN, as kubeadm names it).
+pub const APISERVER_KUBELET_CLIENT: &str = "kube-apiserver-kubelet-client";
