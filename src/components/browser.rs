@@ -93,7 +93,7 @@ pub fn browser(props: &BrowserProps) -> Html {
         };
         let copy_install = match machine {
             Machine::Worker(_) => {
-                let script = bundle.machine(machine).find(|a| a.location.display() == "install.sh").map(|a| a.content.clone());
+                let script = bundle.machine(machine).find(|a| a.location.display() == studio::bundle::layout::INSTALL).map(|a| a.content.clone());
                 script.map(|text| {
                     let copy = Callback::from(move |_| platform::copy(&text));
                     html! { <button type="button" onclick={copy}>{ format!("Copy {}'s install.sh", machine.label().trim_start_matches("Worker ")) }</button> }
@@ -113,7 +113,10 @@ pub fn browser(props: &BrowserProps) -> Html {
             </section>
         }
     };
-    let current_profile = bundle.find("README.txt").is_some_and(|readme| readme.content.contains("profile current "));
+    let current_profile = bundle
+        .find(studio::bundle::layout::README)
+        .and_then(|readme| studio::bundle::layout::read_readme_header(readme.content.lines().next()?))
+        .is_some_and(|(profile, _)| profile == studio::release::ProfileId::Current);
     let whole = use_state(|| None::<String>);
     let preview = selected.as_deref().and_then(|path| bundle.find(path)).map(|artifact| {
         let since = topic_of(artifact).filter(|_| current_profile).map(history::for_topic);

@@ -52,7 +52,7 @@ pub fn generate_checked(spec: &ClusterSpec, keys: &KeySet, options: RenderOption
         1,
         Artifact {
             machine: Machine::Bundle,
-            location: Location::Loose("CHECKS.md".into()),
+            location: Location::Loose(bundle::layout::CHECKS.into()),
             mode: Artifact::mode_for(ArtifactKind::Readme),
             kind: ArtifactKind::Readme,
             note: format!("Every artifact checked against the others: {}", report.summary()),

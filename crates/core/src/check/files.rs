@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 
-use crate::bundle::Bundle;
+use crate::bundle::{layout, Bundle};
 
 /// One file: its bytes and, when known, its unix mode.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,7 +77,7 @@ impl BundleFiles {
         let mut names: Vec<String> = self
             .entries
             .keys()
-            .filter_map(|p| p.strip_prefix("workers/"))
+            .filter_map(|p| p.strip_prefix(layout::WORKERS)?.strip_prefix('/'))
             .filter_map(|rest| rest.split_once('/').map(|(name, _)| name.to_owned()))
             .collect();
         names.dedup();

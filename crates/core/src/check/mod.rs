@@ -16,11 +16,10 @@ use std::net::IpAddr;
 pub use files::{BundleFiles, FileEntry};
 
 use crate::pki::PrivateKey;
-use crate::release::{KubeVersion, Version, GUIDE_VERSION};
+use crate::bundle::layout;
+use crate::release::{Version, GUIDE_VERSION};
 use crate::yaml;
 
-/// Where the CA certificate sits in a bundle.
-pub const CA_CERT_PATH: &str = "ca-host/HOME/ca.crt";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Status {
@@ -62,9 +61,8 @@ pub struct Report {
 /// Kubernetes 1.37.0 (...)`); a bundle that names none is taken for the guide's.
 pub fn version_of(files: &BundleFiles) -> Version {
     let named = || {
-        let first = files.text("README.txt")?.lines().next()?;
-        let version = first.split("for Kubernetes ").nth(1)?.split_whitespace().next()?;
-        KubeVersion::read(version).map(|v| v.minor)
+        let first = files.text(layout::README)?.lines().next()?;
+        layout::read_readme_header(first).map(|(_, version)| version.minor)
     };
     named().unwrap_or(GUIDE_VERSION)
 }
@@ -180,9 +178,10 @@ pub fn check(files: &BundleFiles, ctx: &CheckContext) -> Report {
 
 fn check_ca(files: &BundleFiles, ctx: &CheckContext, out: &mut Findings) -> Option<x509::CertFacts> {
     let title = "The cluster CA is a CA and valid now".to_owned();
-    let files_list = vec![CA_CERT_PATH.to_owned()];
-    let Some(text) = files.text(CA_CERT_PATH) else {
-        out.add(Status::Fail, "ca", WHY_CA, title, files_list, format!("{CA_CERT_PATH} is missing"));
+    let ca_path = layout::ca_cert_path();
+    let files_list = vec![ca_path.clone()];
+    let Some(text) = files.text(&ca_path) else {
+        out.add(Status::Fail, "ca", WHY_CA, title, files_list, format!("{ca_path} is missing"));
         return None;
     };
     match x509::certificate(text) {
@@ -205,7 +204,7 @@ fn check_ca(files: &BundleFiles, ctx: &CheckContext, out: &mut Findings) -> Opti
             Some(ca)
         }
         Err(e) => {
-            out.add(Status::Fail, "ca", WHY_CA, title, files_list, format!("{CA_CERT_PATH} {e}"));
+            out.add(Status::Fail, "ca", WHY_CA, title, files_list, format!("{ca_path} {e}"));
             None
         }
     }
@@ -330,12 +329,12 @@ fn check_keys(files: &BundleFiles, certificates: &[(String, x509::CertFacts)], o
 /// Every YAML document below `cluster-addons/`, with its path.
 fn addon_documents(files: &BundleFiles) -> Vec<(String, yaml::Value)> {
     files
-        .below("cluster-addons")
+        .below(layout::CLUSTER_ADDONS)
         .into_iter()
         .filter(|(rel, _)| rel.ends_with(".yaml") || rel.ends_with(".yml"))
         .flat_map(|(rel, entry)| {
             let docs = entry.text().and_then(|t| yaml::parse_documents(t).ok()).unwrap_or_default();
-            let path = format!("cluster-addons/{rel}");
+            let path = format!("{}/{rel}", layout::CLUSTER_ADDONS);
             docs.into_iter().map(move |d| (path.clone(), d))
         })
         .collect()

@@ -2,6 +2,7 @@
 //! the bundle's mode, and keys must be written 0600.
 
 use super::files::BundleFiles;
+use crate::bundle::layout;
 use crate::words::split_words as words;
 use super::{Findings, Status};
 
@@ -54,7 +55,7 @@ fn writes(script: &str) -> Result<Vec<Write>, String> {
 }
 
 pub(super) fn check_install(files: &BundleFiles, name: &str, dir: &str, out: &mut Findings) {
-    let path = format!("{dir}/install.sh");
+    let path = format!("{dir}/{}", layout::INSTALL);
     let Some(script) = files.text(&path) else { return };
     let title = format!("{name}: install.sh writes exactly the bundle's files and modes");
     let writes = match writes(script) {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::files::BundleFiles;
 use super::x509::{self, CertFacts};
 use super::{script, Addons, CheckContext, Findings, Status};
+use crate::bundle::layout;
 use crate::identity::{node_user, KUBE_PROXY_USER, NODES_GROUP};
 use crate::pki::PrivateKey;
 use crate::profile::current::CONFIG_FIELDS;
@@ -120,7 +121,7 @@ fn on_node(dir: &str, node_path: &str) -> String {
 }
 
 pub(super) fn check(files: &BundleFiles, name: &str, ca: Option<&CertFacts>, addons: &Addons, ctx: &CheckContext, out: &mut Findings) {
-    let dir = format!("workers/{name}");
+    let dir = layout::worker_dir(name);
     let Some(kubelet) = kubelet_command(files, &dir, ctx) else {
         out.add(Status::Fail, "kubelet-unit", WHY_UNIT, format!("{name}: a kubelet unit"), vec![dir.clone()], "no .service file whose ExecStart runs a kubelet".into());
         return;
@@ -283,7 +284,7 @@ fn check_kubeconfig(
         let cert = x509::certificate(files.text(&cert_path).ok_or("the certificate is not text")?).map_err(|e| format!("{cert_path} {e}"))?;
         x509::signed_by(&cert, &kube_ca)?;
         if ca.is_some_and(|bundle_ca| bundle_ca.der != kube_ca.der) {
-            return Err(format!("{ca_path} is not the bundle's CA ({})", super::CA_CERT_PATH));
+            return Err(format!("{ca_path} is not the bundle's CA ({})", layout::ca_cert_path()));
         }
         if ctx.now < cert.not_before || ctx.now > cert.not_after {
             return Err("the client certificate is outside its validity window".into());
@@ -309,7 +310,7 @@ fn check_kubeconfig(
 /// The worker's IP: from the spec, or from `export WORKER_IP=` in keys-on-node.sh.
 fn expected_ip(files: &BundleFiles, name: &str, dir: &str, ctx: &CheckContext) -> Option<std::net::IpAddr> {
     ctx.expected_ips.get(name).copied().or_else(|| {
-        files.text(&format!("{dir}/keys-on-node.sh"))?.lines().find_map(|l| l.strip_prefix("export WORKER_IP=")?.trim().parse().ok())
+        files.text(&format!("{dir}/{}", layout::KEYS_ON_NODE))?.lines().find_map(|l| l.strip_prefix("export WORKER_IP=")?.trim().parse().ok())
     })
 }
 

@@ -2,7 +2,7 @@
 //! workstation's kubectl credentials, and the cluster add-ons.
 
 use super::{addon_artifacts, addons, artifact, coredns, install_script, kube_proxy, kubeconfig, kubelet, kubelet_config, loose, node_commands, rbac, workstation_files};
-use crate::bundle::{Artifact, ArtifactKind, Location, Machine};
+use crate::bundle::{layout, Artifact, ArtifactKind, Location, Machine};
 use crate::identity::{node_user, KUBE_PROXY_USER};
 use crate::pki::Credentials;
 use crate::plan::Plan;
@@ -69,12 +69,12 @@ pub(super) fn machines(
         }
         let install = install_script::render(plan, worker, &files);
         workers.extend(files);
-        workers.push(artifact(&machine, loose("install.sh"), ArtifactKind::Script,
+        workers.push(artifact(&machine, loose(layout::INSTALL), ArtifactKind::Script,
             "Run as root on this worker: checks containerd and the host, writes every file above, then starts the kubelet", install));
-        workers.push(artifact(&machine, loose("keys-on-node.sh"), ArtifactKind::Script,
+        workers.push(artifact(&machine, loose(layout::KEYS_ON_NODE), ArtifactKind::Script,
             "Alternative: make this node's keys and CSRs on the node itself; the CA host signs them with sign-<name>.sh",
             node_commands::current_keys_on_node(plan, layout, worker)));
-        artifacts.push(artifact(&Machine::CaHost, loose(&format!("sign-{}.sh", worker.name)), ArtifactKind::Script,
+        artifacts.push(artifact(&Machine::CaHost, loose(&layout::sign_worker(worker.name.as_str())), ArtifactKind::Script,
             &format!("Signs {}'s CSRs on the CA host, each with its role's extensions (the keys-on-node path)", worker.name),
             node_commands::current_sign_worker(plan, layout, worker)));
     }
@@ -92,7 +92,7 @@ pub(super) fn machines(
     let manifests = addon_artifacts(addons)?;
     let apply = addons::apply_script(&manifests);
     artifacts.extend(manifests);
-    artifacts.push(artifact(&Machine::ClusterAddons, loose("apply-addons.sh"), ArtifactKind::Script,
+    artifacts.push(artifact(&Machine::ClusterAddons, loose(layout::APPLY_ADDONS), ArtifactKind::Script,
         "Applies the RBAC, kube-proxy (as a DaemonSet, if chosen) and CoreDNS with kubectl from the workstation", apply));
     Ok(())
 }

@@ -19,7 +19,7 @@ pub mod shell;
 pub mod skydns;
 pub mod systemd;
 
-use crate::bundle::{Artifact, ArtifactKind, Bundle, Location, Machine};
+use crate::bundle::{layout, Artifact, ArtifactKind, Bundle, Location, Machine};
 use crate::pki::{format_unix, Credentials};
 use crate::plan::{names, Plan};
 use addons::AddonManifest;
@@ -73,7 +73,7 @@ pub fn build(plan: &Plan, credentials: &Credentials, options: RenderOptions) -> 
     }
 
     let readme = readme::render(plan, &artifacts, &format_unix(options.now), ca_key_included);
-    artifacts.insert(0, artifact(&Machine::Bundle, loose("README.txt"), ArtifactKind::Readme,
+    artifacts.insert(0, artifact(&Machine::Bundle, loose(layout::README), ArtifactKind::Readme,
         "What goes where, and in which order", readme));
     Ok(Bundle { artifacts })
 }
@@ -97,7 +97,7 @@ fn workstation_files(plan: &Plan, credentials: &Credentials, ca_pem: &str, admin
     files.push(artifact(&workstation, home(ws.cert), ArtifactKind::Certificate,
         &format!("The admin client certificate ({admin}), signed by the CA"), credentials.admin.certificate_pem.clone()));
     let setup = kubectl::setup_script(plan, &files);
-    files.push(artifact(&workstation, loose("setup-kubectl.sh"), ArtifactKind::Script, setup_note, setup));
+    files.push(artifact(&workstation, loose(layout::SETUP_KUBECTL), ArtifactKind::Script, setup_note, setup));
     files
 }
 
@@ -117,7 +117,7 @@ fn guide_machines(plan: &Plan, guide: &Guide, credentials: &Credentials, ca_pem:
     for worker in plan.workers() {
         artifacts.push(artifact(
             &ca_host,
-            loose(&format!("sign-{}.sh", worker.name)),
+            loose(&layout::sign_worker(worker.name.as_str())),
             ArtifactKind::Script,
             &format!("Signs {}'s CSR on the CA host (the keys-on-node path)", worker.name),
             node_commands::sign_worker(plan, worker),
@@ -125,7 +125,7 @@ fn guide_machines(plan: &Plan, guide: &Guide, credentials: &Credentials, ca_pem:
     }
     artifacts.push(artifact(
         &ca_host,
-        loose("sign-kubectl.sh"),
+        loose(layout::SIGN_KUBECTL),
         ArtifactKind::Script,
         "Signs the kubectl admin CSR on the CA host (the keys-on-workstation path)",
         node_commands::sign_admin(plan),
@@ -159,22 +159,22 @@ fn guide_machines(plan: &Plan, guide: &Guide, credentials: &Credentials, ca_pem:
         ];
         let install = install_script::render(plan, worker, &files);
         artifacts.extend(files);
-        artifacts.push(artifact(&machine, loose("install.sh"), ArtifactKind::Script,
+        artifacts.push(artifact(&machine, loose(layout::INSTALL), ArtifactKind::Script,
             "Run as root on this worker: writes every file above, then starts the kubelet", install));
-        artifacts.push(artifact(&machine, loose("keys-on-node.sh"), ArtifactKind::Script,
+        artifacts.push(artifact(&machine, loose(layout::KEYS_ON_NODE), ArtifactKind::Script,
             "Alternative: make the key and CSR on the node itself, as the guide does", node_commands::keys_on_node(plan, worker)));
     }
 
     let admin = format!("CN={}", spec.kubectl.admin_common_name);
     artifacts.extend(workstation_files(plan, credentials, &ca_pem, &admin, true,
         "Installs the files above into ~/.kube and runs the guide's four kubectl config commands"));
-    artifacts.push(artifact(&Machine::Workstation, loose("keys-on-workstation.sh"), ArtifactKind::Script,
+    artifacts.push(artifact(&Machine::Workstation, loose(layout::KEYS_ON_WORKSTATION), ArtifactKind::Script,
         "Alternative: make the kubectl key and CSR on the workstation, as the guide does", node_commands::keys_on_workstation(plan)));
 
     let manifests = addon_artifacts(skydns::dns_addon(plan))?;
     let create = addons::create_script(&manifests);
     artifacts.extend(manifests);
-    artifacts.push(artifact(&Machine::ClusterAddons, loose("create-dns.sh"), ArtifactKind::Script,
+    artifacts.push(artifact(&Machine::ClusterAddons, loose(layout::CREATE_DNS), ArtifactKind::Script,
         "Creates the DNS add-on with kubectl from the workstation", create));
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! README.txt: what goes where, and in which order.
 
-use crate::bundle::{Artifact, Machine};
+use crate::bundle::{layout, Artifact, Machine};
 use crate::plan::Plan;
 use crate::profile::history;
 use crate::spec::{CaSpec, Target};
@@ -17,7 +17,7 @@ pub fn render(plan: &Plan, artifacts: &[Artifact], generated_at: &str, ca_key_in
         Target::Guide2016(_) => format!("{}", spec.kubernetes_version()),
         Target::Current(current) => current.version.to_string(),
     };
-    line(&format!("Worker Studio bundle, profile {profile} for Kubernetes {version} ({})", profile.summary()));
+    line(&layout::readme_header(profile, &version));
     line(&format!(
         "Generated {generated_at} for {} worker(s) behind {}.",
         spec.workers.len(),

@@ -1,4 +1,7 @@
-//! The bundle: every artifact with its machine, path, mode and kind, and the zip that mirrors it.
+//! The bundle: every artifact with its machine, path, mode and kind, and the zip that mirrors it;
+//! `layout` names the folders and files of its format.
+
+pub mod layout;
 
 use std::io::{Cursor, Write};
 
@@ -26,10 +29,10 @@ impl Machine {
     pub fn dir(&self) -> String {
         match self {
             Machine::Bundle => String::new(),
-            Machine::CaHost => "ca-host".into(),
-            Machine::Worker(name) => format!("workers/{name}"),
-            Machine::Workstation => "workstation".into(),
-            Machine::ClusterAddons => "cluster-addons".into(),
+            Machine::CaHost => layout::CA_HOST.into(),
+            Machine::Worker(name) => layout::worker_dir(name.as_str()),
+            Machine::Workstation => layout::WORKSTATION.into(),
+            Machine::ClusterAddons => layout::CLUSTER_ADDONS.into(),
         }
     }
 
@@ -113,7 +116,7 @@ impl Artifact {
         let dir = self.machine.dir();
         let rest = match &self.location {
             Location::Node(path) => path.as_str().trim_start_matches('/').to_owned(),
-            Location::Home(rel) => format!("HOME/{rel}"),
+            Location::Home(rel) => format!("{}/{rel}", layout::HOME),
             Location::Loose(name) => name.clone(),
         };
         if dir.is_empty() {
