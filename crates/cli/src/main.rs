@@ -101,7 +101,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 let known: Vec<_> = ProfileId::ALL.iter().map(|p| p.as_str()).collect();
                 Failure::usage(format!("error: unknown profile {profile:?}; choose one of: {}", known.join(", ")))
             })?;
-            print!("{}", SpecFile::defaults(id).to_yaml());
+            let text = SpecFile::defaults(id).to_yaml().map_err(|e| Failure::runtime(format!("error: {e}")))?;
+            print!("{text}");
             Ok(())
         }
         Command::Generate { spec, out, ca_cert, ca_key, include_ca_key, force } => {

@@ -364,13 +364,14 @@ impl SpecFile {
 
     /// The same project under another profile: every field still at the old profile's default
     /// takes the new one's; what the user changed (workers, CA, addresses) stays.
-    pub fn switch_profile(&self, to: ProfileId) -> SpecFile {
+    pub fn switch_profile(&self, to: ProfileId) -> Result<SpecFile, FieldError> {
         let Some(from) = ProfileId::parse(&self.profile) else {
-            return SpecFile { profile: to.as_str().into(), ..self.clone() };
+            return Ok(SpecFile { profile: to.as_str().into(), ..self.clone() });
         };
-        let mut switched = yaml::rebase(self, &SpecFile::defaults(from), &SpecFile::defaults(to)).unwrap_or_else(|_| self.clone());
+        let mut switched = yaml::rebase(self, &SpecFile::defaults(from), &SpecFile::defaults(to))
+            .map_err(|e| FieldError::new("profile", format!("the project could not be switched to {to}: {}", e.message)))?;
         switched.profile = to.as_str().into();
-        switched
+        Ok(switched)
     }
 
     /// Reads a project file. Unknown fields, wrong types and broken YAML are errors naming the field.
@@ -402,8 +403,8 @@ impl SpecFile {
     }
 
     /// Writes the project file.
-    pub fn to_yaml(&self) -> String {
-        yaml::to_string(self).unwrap_or_default()
+    pub fn to_yaml(&self) -> Result<String, FieldError> {
+        yaml::to_string(self).map_err(|e| FieldError::new("(document)", format!("the project file could not be written: {}", e.message)))
     }
 
     /// Checks every field and cross-field rule; `now` (unix seconds) is for an imported CA's dates.
@@ -713,7 +714,7 @@ fn proxy_mode(profile: ProfileId, text: &str) -> Result<ProxyMode, String> {
 
 /// Files that would land on the same path, or a file where a directory must be.
 fn check_path_layout(c: &mut Checker, paths: &NodePaths, target: &Target) {
-    let ssl_files = crate::plan::names::ssl_files(target).map(|f| paths.ssl_dir.join(f));
+    let ssl_files: Vec<NodePath> = names::ssl_files(target).iter().map(|f| paths.ssl_dir.join(f)).collect();
     let mut named = vec![
         ("paths.caCert", &paths.ca_cert),
         ("paths.kubeconfig", &paths.kubeconfig),
@@ -724,9 +725,7 @@ fn check_path_layout(c: &mut Checker, paths: &NodePaths, target: &Target) {
     if let Target::Current(current) = target {
         named.push(("paths.kubeletConfig", &current.kubelet_config));
         dirs.push(("paths.kubeProxyDir", &current.kube_proxy_dir));
-        proxy_files = [names::PROXY_CONFIG, names::PROXY_KUBECONFIG, names::PROXY_KEY, names::PROXY_CERT]
-            .map(|f| current.kube_proxy_dir.join(f))
-            .to_vec();
+        proxy_files = names::proxy_files().iter().map(|f| current.kube_proxy_dir.join(f)).collect();
     }
     let in_manifests = format!("{}/", paths.manifests_dir);
     for (i, (field, path)) in named.iter().enumerate() {
@@ -891,7 +890,7 @@ mod tests {
     #[test]
     fn project_file_round_trips() {
         let spec = SpecFile::default().validate(NOW).unwrap();
-        let text = spec.to_file().to_yaml();
+        let text = spec.to_file().to_yaml().expect("a project file serializes");
         assert_eq!(spec_from_yaml(&text, NOW).unwrap(), spec);
         assert!(text.starts_with("apiVersion: worker-studio/v1alpha1\n"), "{text}");
     }

@@ -21,7 +21,8 @@ pub mod yaml;
 
 pub use bundle::{Artifact, ArtifactKind, Bundle, Location, Machine};
 pub use input::{FieldError, SpecFile};
-pub use pki::{key_requests, KeySet};
+pub use pki::KeySet;
+pub use plan::key_requests;
 pub use render::RenderOptions;
 pub use spec::ClusterSpec;
 
@@ -30,8 +31,8 @@ pub use spec::ClusterSpec;
 pub enum GenerateError {
     #[error(transparent)]
     Pki(#[from] pki::PkiError),
-    #[error("rendering YAML: {}", .0.message)]
-    Yaml(yaml::YamlError),
+    #[error(transparent)]
+    Render(#[from] render::RenderError),
     #[error(transparent)]
     Bundle(#[from] bundle::BundleError),
 }
@@ -45,8 +46,8 @@ pub fn generate(spec: &ClusterSpec, keys: &KeySet, options: RenderOptions) -> Re
 /// [`generate`], also returning the check report (the studio shows it as a checklist).
 pub fn generate_checked(spec: &ClusterSpec, keys: &KeySet, options: RenderOptions) -> Result<(Bundle, check::Report), GenerateError> {
     let plan = plan::Plan::new(spec);
-    let credentials = pki::Credentials::issue(spec, keys, options.now)?;
-    let mut bundle = render::build(&plan, &credentials, options).map_err(GenerateError::Yaml)?;
+    let credentials = pki::Credentials::issue(&plan, keys, options.now)?;
+    let mut bundle = render::build(&plan, &credentials, options)?;
     let report = check::check(&check::BundleFiles::from_bundle(&bundle), &check_context(spec, options.now));
     bundle.artifacts.insert(
         1,
@@ -56,6 +57,7 @@ pub fn generate_checked(spec: &ClusterSpec, keys: &KeySet, options: RenderOption
             mode: Artifact::mode_for(ArtifactKind::Readme),
             kind: ArtifactKind::Readme,
             note: format!("Every artifact checked against the others: {}", report.summary()),
+            topic: None,
             content: report.to_markdown(),
         },
     );

@@ -185,7 +185,9 @@ fn guide_commands_are_reproduced() {
         .map(|w| w.replace("$(hostname -s)", "worker01"))
         .collect();
     assert_eq!(find_command(&keys_on_node, &["openssl", "req"]), &req);
-    assert_eq!(flat(node_commands::worker_csr_command("worker01")), req);
+    let plan = studio::plan::Plan::new(&spec);
+    let studio::plan::ProfilePlan::Guide2016 { workers, .. } = &plan.profile else { panic!("the guide's spec plans the guide's profile") };
+    assert_eq!(flat(node_commands::worker_csr_command(&workers[0].leaf)), req);
 
     // CA side: the guide's signing command, unchanged.
     let sign = find_command(&guide, &["openssl", "x509"]);

@@ -72,7 +72,7 @@ fn spec_file(max_workers: usize) -> impl Strategy<Value = SpecFile> {
 /// Validates `file`, writes the spec back as a project file, reads that again: the same spec.
 fn round_trip(file: &SpecFile) -> Result<studio::ClusterSpec, TestCaseError> {
     let spec = file.validate(common::now()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
-    let yaml = spec.to_file().to_yaml();
+    let yaml = spec.to_file().to_yaml().expect("a project file serializes");
     let again = studio::input::spec_from_yaml(&yaml, common::now()).map_err(|e| TestCaseError::fail(format!("{e:?}\n{yaml}")))?;
     prop_assert_eq!(&again, &spec);
     Ok(spec)

@@ -8,6 +8,7 @@ use std::io::{Cursor, Write};
 use serde::{Deserialize, Serialize};
 use zip::write::SimpleFileOptions;
 
+use crate::profile::history::Topic;
 use crate::spec::{Hostname, NodePath};
 
 /// Which machine a file is for.
@@ -97,10 +98,17 @@ pub struct Artifact {
     pub kind: ArtifactKind,
     /// One line: what reads this file and what it points to.
     pub note: String,
+    /// What changed here since the 2016 guide (the current profile's files).
+    pub topic: Option<Topic>,
     pub content: String,
 }
 
 impl Artifact {
+    /// This artifact, marked as the file of a topic of the "since 2016" notes.
+    pub fn about(self, topic: Topic) -> Artifact {
+        Artifact { topic: Some(topic), ..self }
+    }
+
     /// The default mode for a kind.
     pub fn mode_for(kind: ArtifactKind) -> u32 {
         match kind {

@@ -1,5 +1,6 @@
 //! Keys, CSRs and CA-signed certificates for every worker and the kubectl admin.
 //!
+//! Every leaf is the plan's [`LeafPlan`]: this module issues exactly what it says.
 //! Keys arrive through a [`KeySet`] so any key source can feed the pipeline: native code generates
 //! them here, the browser may hand in WebCrypto keys as PKCS#8. Each leaf goes the guide's way: a
 //! CSR is made with the key, then parsed and verified on the "CA side" and signed with the
@@ -21,8 +22,8 @@ use time::OffsetDateTime;
 pub use ca::{CaImportError, CertificateAuthority};
 pub use key::{KeyKind, PrivateKey};
 
-use crate::identity::{node_user, KUBE_PROXY_USER, NODES_GROUP};
-use crate::spec::{CaSpec, ClusterSpec, Hostname, KeyAlgorithm, ProxyDelivery, Target};
+use crate::plan::{KeyId, KeyRequest, LeafPlan, LeafUsage, Plan};
+use crate::spec::{CaSpec, KeyAlgorithm};
 
 /// Certificates start this long before "now", so a node whose clock is a little behind accepts them.
 pub const BACKDATE_SECONDS: i64 = 300;
@@ -41,65 +42,10 @@ pub enum PkiError {
     MissingKey(KeyId),
     #[error("the key for {id} is {found:?} but the spec asks for {wanted}")]
     WrongKey { id: KeyId, found: KeyKind, wanted: KeyAlgorithm },
+    #[error("no certificate was issued for {0}")]
+    NotIssued(KeyId),
     #[error("{0} is outside the dates a certificate can hold")]
     Date(i64),
-}
-
-/// Which private key: one per role in the bundle.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum KeyId {
-    /// A CA the studio creates.
-    Ca,
-    /// A worker's key: the guide's one client and serving key, the current profile's kubelet client key.
-    Worker(Hostname),
-    /// The current profile's kubelet serving key.
-    KubeletServing(Hostname),
-    /// The current profile's kube-proxy client key (static pod delivery).
-    KubeProxy(Hostname),
-    /// The workstation's kubectl admin key.
-    Admin,
-}
-
-impl std::fmt::Display for KeyId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            KeyId::Ca => f.write_str("the CA"),
-            KeyId::Worker(name) => write!(f, "worker {name}"),
-            KeyId::KubeletServing(name) => write!(f, "{name}'s kubelet serving key"),
-            KeyId::KubeProxy(name) => write!(f, "{name}'s kube-proxy key"),
-            KeyId::Admin => f.write_str("the kubectl admin"),
-        }
-    }
-}
-
-/// A key the pipeline needs before it can sign.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct KeyRequest {
-    pub id: KeyId,
-    pub algorithm: KeyAlgorithm,
-}
-
-/// Every key the spec needs, in a stable order (CA first, then each worker's, then the admin).
-pub fn key_requests(spec: &ClusterSpec) -> Vec<KeyRequest> {
-    let algorithm = spec.keys.algorithm;
-    let ca = matches!(spec.ca, CaSpec::Generate { .. }).then_some(KeyId::Ca);
-    let per_worker = |name: &Hostname| -> Vec<KeyId> {
-        match &spec.target {
-            Target::Guide2016(_) => vec![KeyId::Worker(name.clone())],
-            Target::Current(current) => {
-                let mut ids = vec![KeyId::Worker(name.clone()), KeyId::KubeletServing(name.clone())];
-                if current.proxy_delivery == ProxyDelivery::StaticPod {
-                    ids.push(KeyId::KubeProxy(name.clone()));
-                }
-                ids
-            }
-        }
-    };
-    ca.into_iter()
-        .chain(spec.workers.iter().flat_map(|w| per_worker(&w.name)))
-        .chain([KeyId::Admin])
-        .map(|id| KeyRequest { id, algorithm })
-        .collect()
 }
 
 /// Private keys by role, from whichever source made them.
@@ -153,115 +99,44 @@ pub struct IssuedLeaf {
     pub certificate_pem: String,
 }
 
-/// What a leaf certificate is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LeafUsage {
-    /// The guide's `v3_req`: no extended key usage, good for client and server alike.
-    GuideV3Req,
-    /// TLS client authentication only (kubelet and kube-proxy to the API server, kubectl).
-    Client,
-    /// TLS server authentication only (the kubelet's API, reached by the API server).
-    Server,
-}
-
-/// What one leaf certificate says about its holder.
-pub struct LeafProfile<'a> {
-    pub common_name: &'a str,
-    /// The subject's `O=`: a Kubernetes group such as `system:nodes`.
-    pub organization: Option<&'a str>,
-    pub dns_sans: Vec<String>,
-    pub ip_sans: Vec<IpAddr>,
-    pub usage: LeafUsage,
-    pub validity_days: u32,
-}
-
-impl<'a> LeafProfile<'a> {
-    /// A leaf without SANs.
-    pub fn new(common_name: &'a str, organization: Option<&'a str>, usage: LeafUsage, validity_days: u32) -> Self {
-        LeafProfile { common_name, organization, dns_sans: Vec::new(), ip_sans: Vec::new(), usage, validity_days }
-    }
-}
-
-/// A worker's certificates: the guide has one; the current profile separates client, serving and kube-proxy.
-#[derive(Clone, Debug)]
-pub struct WorkerCredentials {
-    pub name: Hostname,
-    /// The guide's worker certificate, or the current profile's kubelet client certificate.
-    pub kubelet: IssuedLeaf,
-    pub serving: Option<IssuedLeaf>,
-    pub proxy: Option<IssuedLeaf>,
-}
-
-/// Every credential in a bundle.
+/// Every credential in a bundle: the CA, and each planned leaf by its key.
 #[derive(Debug)]
 pub struct Credentials {
     pub ca: CertificateAuthority,
-    /// Worker credentials in spec order.
-    pub workers: Vec<WorkerCredentials>,
-    pub admin: IssuedLeaf,
+    leaves: BTreeMap<KeyId, IssuedLeaf>,
 }
 
 impl Credentials {
-    /// Builds or imports the CA, then issues every leaf; `now` is unix seconds.
-    pub fn issue(spec: &ClusterSpec, keys: &KeySet, now: i64) -> Result<Credentials, PkiError> {
-        let algorithm = spec.keys.algorithm;
+    /// Builds or imports the CA, then issues every leaf of the plan; `now` is unix seconds.
+    pub fn issue(plan: &Plan, keys: &KeySet, now: i64) -> Result<Credentials, PkiError> {
+        let spec = plan.spec;
         let ca = match &spec.ca {
             CaSpec::Generate { common_name, validity_days } => {
-                let key = keys.take(&KeyRequest { id: KeyId::Ca, algorithm })?;
+                let key = keys.take(&KeyRequest { id: KeyId::Ca, algorithm: spec.keys.algorithm })?;
                 CertificateAuthority::generate(common_name, *validity_days, key, now)?
             }
             CaSpec::Import { certificate_pem, key_pem } => CertificateAuthority::import(certificate_pem, key_pem, now)?,
         };
-        let days = spec.keys.validity_days;
-        let issue = |id: KeyId, leaf: LeafProfile| -> Result<IssuedLeaf, PkiError> {
-            let key = keys.take(&KeyRequest { id, algorithm })?;
-            issue_leaf(&ca, &leaf, key, now)
-        };
-        let leaf = |common_name, organization, usage| LeafProfile::new(common_name, organization, usage, days);
-        let workers = spec
-            .workers
-            .iter()
-            .map(|w| {
-                let id = KeyId::Worker(w.name.clone());
-                Ok(match &spec.target {
-                    Target::Guide2016(_) => WorkerCredentials {
-                        name: w.name.clone(),
-                        kubelet: issue(id, LeafProfile { ip_sans: vec![w.ip], ..leaf(w.name.as_str(), None, LeafUsage::GuideV3Req) })?,
-                        serving: None,
-                        proxy: None,
-                    },
-                    Target::Current(current) => {
-                        let user = node_user(w.name.as_str());
-                        let serving = LeafProfile {
-                            dns_sans: vec![w.name.to_string()],
-                            ip_sans: vec![w.ip],
-                            ..LeafProfile::new(&user, Some(NODES_GROUP), LeafUsage::Server, days)
-                        };
-                        let proxy = (current.proxy_delivery == ProxyDelivery::StaticPod)
-                            .then(|| issue(KeyId::KubeProxy(w.name.clone()), leaf(KUBE_PROXY_USER, None, LeafUsage::Client)))
-                            .transpose()?;
-                        WorkerCredentials {
-                            name: w.name.clone(),
-                            kubelet: issue(id, LeafProfile::new(&user, Some(NODES_GROUP), LeafUsage::Client, days))?,
-                            serving: Some(issue(KeyId::KubeletServing(w.name.clone()), serving)?),
-                            proxy,
-                        }
-                    }
-                })
+        let leaves = plan
+            .leaves()
+            .into_iter()
+            .map(|leaf| {
+                let key = keys.take(&KeyRequest { id: leaf.id.clone(), algorithm: leaf.algorithm })?;
+                Ok((leaf.id.clone(), issue_leaf(&ca, leaf, key, now)?))
             })
-            .collect::<Result<Vec<_>, PkiError>>()?;
-        let admin_profile = match spec.current() {
-            None => leaf(spec.kubectl.admin_common_name.as_str(), None, LeafUsage::GuideV3Req),
-            Some(current) => leaf(spec.kubectl.admin_common_name.as_str(), Some(current.admin_group.as_str()), LeafUsage::Client),
-        };
-        let admin = issue(KeyId::Admin, admin_profile)?;
-        Ok(Credentials { ca, workers, admin })
+            .collect::<Result<_, PkiError>>()?;
+        Ok(Credentials { ca, leaves })
+    }
+
+    /// The certificate issued for a planned leaf.
+    pub fn leaf(&self, leaf: &LeafPlan) -> Result<&IssuedLeaf, PkiError> {
+        self.leaves.get(&leaf.id).ok_or_else(|| PkiError::NotIssued(leaf.id.clone()))
     }
 }
 
 /// The extensions a leaf carries. The guide's `v3_req`: CA:FALSE; nonRepudiation,
 /// digitalSignature, keyEncipherment; IP SANs. Client and server leaves name their purpose.
-fn extensions(params: &mut CertificateParams, leaf: &LeafProfile, rsa: bool) {
+fn extensions(params: &mut CertificateParams, leaf: &LeafPlan, rsa: bool) -> Result<(), PkiError> {
     params.is_ca = IsCa::ExplicitNoCa;
     params.key_usages = match leaf.usage {
         LeafUsage::GuideV3Req => {
@@ -276,37 +151,43 @@ fn extensions(params: &mut CertificateParams, leaf: &LeafProfile, rsa: bool) {
         LeafUsage::Client => vec![ExtendedKeyUsagePurpose::ClientAuth],
         LeafUsage::Server => vec![ExtendedKeyUsagePurpose::ServerAuth],
     };
-    let dns = leaf.dns_sans.iter().filter_map(|name| name.clone().try_into().ok().map(SanType::DnsName));
-    params.subject_alt_names = dns.chain(leaf.ip_sans.iter().map(|ip| SanType::IpAddress(*ip))).collect();
+    let dns = leaf.dns_sans.iter().map(|name| {
+        name.as_str()
+            .try_into()
+            .map(SanType::DnsName)
+            .map_err(|e| PkiError::Signing(format!("the DNS name {name} cannot go into a certificate: {e}")))
+    });
+    params.subject_alt_names = dns.chain(leaf.ip_sans.iter().map(|ip| Ok(SanType::IpAddress(*ip)))).collect::<Result<_, _>>()?;
+    Ok(())
 }
 
 /// Makes a CSR with `key`, then verifies and signs it as the CA host would.
-pub fn issue_leaf(ca: &CertificateAuthority, leaf: &LeafProfile, key: PrivateKey, now: i64) -> Result<IssuedLeaf, PkiError> {
+pub fn issue_leaf(ca: &CertificateAuthority, leaf: &LeafPlan, key: PrivateKey, now: i64) -> Result<IssuedLeaf, PkiError> {
     let key_pair = key.key_pair()?;
     let mut request = CertificateParams::default();
     let mut dn = DistinguishedName::new();
-    if let Some(organization) = leaf.organization {
-        dn.push(DnType::OrganizationName, organization);
+    if let Some(organization) = &leaf.organization {
+        dn.push(DnType::OrganizationName, organization.as_str());
     }
-    dn.push(DnType::CommonName, leaf.common_name);
+    dn.push(DnType::CommonName, leaf.common_name.as_str());
     request.distinguished_name = dn;
     let rsa = matches!(key.kind(), KeyKind::Rsa { .. });
-    extensions(&mut request, leaf, rsa);
+    extensions(&mut request, leaf, rsa)?;
     let csr = request.serialize_request(&key_pair).map_err(|e| PkiError::Signing(format!("CSR: {e}")))?;
     let csr_pem = normalize_pem(&csr.pem().map_err(|e| PkiError::Signing(format!("CSR PEM: {e}")))?);
 
     let mut signing = CertificateSigningRequestParams::from_pem(&csr_pem)
         .map_err(|e| PkiError::Signing(format!("the CA could not read the CSR: {e}")))?;
-    extensions(&mut signing.params, leaf, rsa);
+    extensions(&mut signing.params, leaf, rsa)?;
     signing.params.not_before = to_offset(now - BACKDATE_SECONDS)?;
     signing.params.not_after = to_offset(now + i64::from(leaf.validity_days) * 86_400)?;
-    let sans: Vec<String> = leaf.dns_sans.iter().cloned().chain(leaf.ip_sans.iter().map(IpAddr::to_string)).collect();
+    let sans: Vec<String> = leaf.dns_sans.iter().map(ToString::to_string).chain(leaf.ip_sans.iter().map(IpAddr::to_string)).collect();
     signing.params.serial_number = Some(serial_for(
         ca.key(),
         &[
             key.public_key_raw(),
             leaf.common_name.as_bytes(),
-            leaf.organization.unwrap_or_default().as_bytes(),
+            leaf.organization.as_deref().unwrap_or_default().as_bytes(),
             sans.join(",").as_bytes(),
             format!("{:?}", leaf.usage).as_bytes(),
             &now.to_be_bytes(),

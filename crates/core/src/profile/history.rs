@@ -2,10 +2,9 @@
 //! release where it happened: the studio's "since 2016" view and the README's notes.
 
 use crate::release::{v, Version};
-use crate::bundle::{Artifact, ArtifactKind, Location};
 
 /// Which part of a worker's setup a change concerns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Topic {
     KubeletUnit,
     KubeletConfig,
@@ -123,37 +122,6 @@ pub const CHANGES: &[Change] = &[
 /// The changes of one topic.
 pub fn changes(topic: Topic) -> impl Iterator<Item = &'static Change> {
     CHANGES.iter().filter(move |c| c.topic == topic)
-}
-
-/// The topic an artifact of the current profile belongs to, if it changed since 2016.
-pub fn topic_of(artifact: &Artifact) -> Option<Topic> {
-    let name = match &artifact.location {
-        Location::Node(path) => path.file_name(),
-        Location::Home(path) | Location::Loose(path) => path.rsplit('/').next().unwrap_or(path),
-    };
-    Some(match artifact.kind {
-        ArtifactKind::SystemdUnit => Topic::KubeletUnit,
-        ArtifactKind::ComponentConfig if artifact.content.contains("kind: KubeletConfiguration") => Topic::KubeletConfig,
-        ArtifactKind::ComponentConfig | ArtifactKind::StaticPod => Topic::KubeProxy,
-        ArtifactKind::Kubeconfig if name.starts_with("kubeconfig.conf") => Topic::KubeProxy,
-        ArtifactKind::Kubeconfig => Topic::Kubeconfig,
-        ArtifactKind::Certificate | ArtifactKind::PrivateKey => match name {
-            n if n.starts_with("kubelet-client") => Topic::NodeIdentity,
-            n if n.starts_with("kubelet.") => Topic::ServingCertificate,
-            n if n.starts_with("kube-proxy") => Topic::KubeProxy,
-            n if n.starts_with("kubectl") => Topic::Admin,
-            _ => return None,
-        },
-        ArtifactKind::AddonManifest => match name {
-            n if n.starts_with("coredns") => Topic::ClusterDns,
-            n if n.starts_with("kube-proxy") => Topic::KubeProxy,
-            n if n.starts_with("apiserver-to-kubelet") => Topic::Rbac,
-            n if n.starts_with("admin") => Topic::Admin,
-            _ => return None,
-        },
-        ArtifactKind::Script if name == "install.sh" => Topic::Runtime,
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

@@ -5,11 +5,14 @@ use super::shell::Script;
 use super::shell::Word::Sh;
 use super::k8s::Manifest;
 use crate::bundle::Artifact;
+use crate::profile::history::Topic;
 
 /// A named add-on manifest (file name and object).
 pub struct AddonManifest {
     pub file_name: &'static str,
     pub note: &'static str,
+    /// What changed here since the 2016 guide (the current profile's add-ons).
+    pub topic: Option<Topic>,
     pub manifest: Manifest,
 }
 

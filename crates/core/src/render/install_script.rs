@@ -6,7 +6,7 @@ use super::shell::Word::{Arg, Sh};
 use crate::bundle::{Artifact, Location};
 use crate::plan::{Plan, WorkerRef};
 use crate::release::REFUSES_CGROUP_V1;
-use crate::spec::Current;
+use crate::spec::{Current, NodePath};
 
 /// The shell function every file goes through: a private temp file next to the target, then an
 /// atomic rename, so a key is never readable by others, not even for a moment.
@@ -31,7 +31,9 @@ const WRITE_KEY_MATERIAL: [&str; 7] = [
     "  write_file \"$@\"",
 ];
 
-pub fn render(plan: &Plan, worker: WorkerRef, files: &[Artifact]) -> String {
+/// The script for `worker`: writes `files`; those at a `key_material` path (keys, CSRs and
+/// certificates, which keys-on-node.sh can make on the node instead) only without KEYS_ON_NODE=1.
+pub fn render(plan: &Plan, worker: WorkerRef, key_material: &[&NodePath], files: &[Artifact]) -> String {
     let unit = plan.kubelet_unit_name();
     let profile = plan.spec.profile();
     let current = plan.spec.current();
@@ -74,12 +76,7 @@ pub fn render(plan: &Plan, worker: WorkerRef, files: &[Artifact]) -> String {
     for file in files {
         let Location::Node(path) = &file.location else { continue };
         s.blank().comment(&format!("{path}: {}", file.note));
-        let node = &plan.node;
-        let key_material = match &plan.current {
-            None => [&node.openssl_cnf, &node.key, &node.csr, &node.cert].contains(&path),
-            Some(l) => [&l.client_key, &l.client_cert, &l.serving_key, &l.serving_cert, &l.proxy_key, &l.proxy_cert].contains(&path),
-        };
-        let function = if key_material { "write_key_material" } else { "write_file" };
+        let function = if key_material.contains(&path) { "write_key_material" } else { "write_file" };
         s.line_with_input(&[Sh(function), Arg(path.as_str()), Arg(&format!("{:04o}", file.mode))], &file.content);
     }
     s.blank().raw("if [ -z \"$ROOT\" ]; then").indent("  ");

@@ -2,6 +2,7 @@
 //! kubeconfig, run as a static pod (a certificate per node) or a DaemonSet (a ServiceAccount).
 
 use super::addons::AddonManifest;
+use crate::profile::history::Topic;
 use super::component_config::{ClientConnection, KubeProxyConfiguration};
 use super::k8s::{
     cluster_role_binding, config_map, host_path, meta, mount, service_account, service_account_subject, ConfigMapVolume,
@@ -66,8 +67,8 @@ pub fn kube_proxy_kubeconfig(plan: &Plan, current: &Current, layout: &CurrentLay
     match current.proxy_delivery {
         ProxyDelivery::StaticPod => {
             let user = UserEntry {
-                client_certificate: Some(layout.proxy_cert.to_string()),
-                client_key: Some(layout.proxy_key.to_string()),
+                client_certificate: Some(layout.proxy.cert.to_string()),
+                client_key: Some(layout.proxy.key.to_string()),
                 token_file: None,
             };
             kubeconfig(plan, plan.node.ca_cert.to_string(), KUBE_PROXY_USER, user)
@@ -165,16 +166,19 @@ pub fn kube_proxy_daemonset(plan: &Plan, current: &Current, layout: &CurrentLayo
     Ok(vec![
         AddonManifest {
             file_name: "kube-proxy-serviceaccount.yaml",
+            topic: Some(Topic::KubeProxy),
             note: "The ServiceAccount kube-proxy runs as (its identity: system:serviceaccount:kube-system:kube-proxy)",
             manifest: service_account("kube-proxy"),
         },
         AddonManifest {
             file_name: "kube-proxy-clusterrolebinding.yaml",
+            topic: Some(Topic::KubeProxy),
             note: "Grants kube-proxy's ServiceAccount the built-in system:node-proxier role (Services, EndpointSlices, Nodes)",
             manifest: cluster_role_binding("worker-studio:node-proxier", "system:node-proxier", service_account_subject("kube-proxy")),
         },
         AddonManifest {
             file_name: "kube-proxy-configmap.yaml",
+            topic: Some(Topic::KubeProxy),
             note: "kube-proxy's KubeProxyConfiguration and a kubeconfig that authenticates with the ServiceAccount token",
             manifest: config_map(
                 "kube-proxy",
@@ -184,6 +188,7 @@ pub fn kube_proxy_daemonset(plan: &Plan, current: &Current, layout: &CurrentLayo
         },
         AddonManifest {
             file_name: "kube-proxy-daemonset.yaml",
+            topic: Some(Topic::KubeProxy),
             note: "Runs kube-proxy on every node, configured from the ConfigMap; the kubelet's node name is passed in",
             manifest: Manifest::DaemonSet(Object {
                 api_version: "apps/v1",

@@ -3,8 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::identity::node_user;
-use crate::plan::{CurrentLayout, NodeLayout, Plan, WorkerRef};
+use crate::plan::{CurrentLayout, CurrentWorker, GuideLayout, NodeLayout, Plan};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -65,7 +64,7 @@ pub struct ContextEntry {
 
 /// The guide's worker kubeconfig: CA, client certificate and key by path; the server comes from
 /// the kubelet's `--api-servers` and kube-proxy's `--master` flags.
-pub fn worker(_plan: &Plan, node: &NodeLayout) -> Kubeconfig {
+pub fn worker(node: &NodeLayout, layout: &GuideLayout) -> Kubeconfig {
     Kubeconfig {
         api_version: "v1".into(),
         kind: "Config".into(),
@@ -76,8 +75,8 @@ pub fn worker(_plan: &Plan, node: &NodeLayout) -> Kubeconfig {
         users: vec![NamedUser {
             name: "kubelet".into(),
             user: UserEntry {
-                client_certificate: Some(node.cert.to_string()),
-                client_key: Some(node.key.to_string()),
+                client_certificate: Some(layout.cert.to_string()),
+                client_key: Some(layout.key.to_string()),
                 token_file: None,
             },
         }],
@@ -109,12 +108,12 @@ pub(super) fn kubeconfig(plan: &Plan, ca: String, user_name: &str, user: UserEnt
 }
 
 /// The kubelet's kubeconfig: the API server, the CA, and the node's `system:node:<name>` client certificate.
-pub fn kubelet_kubeconfig(plan: &Plan, layout: &CurrentLayout, worker: WorkerRef) -> Kubeconfig {
+pub fn kubelet_kubeconfig(plan: &Plan, layout: &CurrentLayout, worker: &CurrentWorker) -> Kubeconfig {
     let user = UserEntry {
-        client_certificate: Some(layout.client_cert.to_string()),
-        client_key: Some(layout.client_key.to_string()),
+        client_certificate: Some(layout.client.cert.to_string()),
+        client_key: Some(layout.client.key.to_string()),
         token_file: None,
     };
-    kubeconfig(plan, plan.node.ca_cert.to_string(), &node_user(worker.name.as_str()), user)
+    kubeconfig(plan, plan.node.ca_cert.to_string(), &worker.client.common_name, user)
 }
 

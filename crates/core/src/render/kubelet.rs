@@ -1,12 +1,13 @@
 //! The kubelet systemd unit: the guide's layout with its flags, or today's with a config file.
 
 use super::systemd::Unit;
-use crate::plan::{CurrentLayout, NodeLayout, Plan, WorkerRef};
+use crate::plan::{CurrentLayout, GuideLayout, NodeLayout, Plan, WorkerRef};
 use crate::spec::Guide;
 
-/// The kubelet command line after the binary, one flag per element.
-pub fn guide_flags(plan: &Plan, guide: &Guide, node: &NodeLayout) -> Vec<String> {
+/// The guide's kubelet command line after the binary, one flag per element.
+pub fn guide_flags(plan: &Plan, guide: &Guide, layout: &GuideLayout) -> Vec<String> {
     let spec = plan.spec;
+    let node = &plan.node;
     vec![
         format!("--api-servers={}", spec.cluster.api_server),
         "--register-node=true".into(),
@@ -16,14 +17,13 @@ pub fn guide_flags(plan: &Plan, guide: &Guide, node: &NodeLayout) -> Vec<String>
         format!("--cluster-dns={}", spec.cluster.dns_ip),
         format!("--cluster-domain={}", spec.cluster.domain),
         format!("--kubeconfig={}", node.kubeconfig),
-        format!("--tls-cert-file={}", node.cert),
-        format!("--tls-private-key-file={}", node.key),
+        format!("--tls-cert-file={}", layout.cert),
+        format!("--tls-private-key-file={}", layout.key),
         format!("--housekeeping-interval={}", guide.housekeeping_interval),
     ]
 }
 
-
-/// The kubelet's command line: the config file, the kubeconfig, and what has no config field.
+/// Today's kubelet command line: the config file, the kubeconfig, and what has no config field.
 pub fn current_flags(layout: &CurrentLayout, node: &NodeLayout, worker: WorkerRef) -> Vec<String> {
     vec![
         format!("--config={}", layout.kubelet_config),
@@ -33,9 +33,9 @@ pub fn current_flags(layout: &CurrentLayout, node: &NodeLayout, worker: WorkerRe
     ]
 }
 
-
-pub fn guide_unit(plan: &Plan, guide: &Guide, node: &NodeLayout) -> String {
-    let flags = guide_flags(plan, guide, node);
+pub fn guide_unit(plan: &Plan, guide: &Guide, layout: &GuideLayout) -> String {
+    let flags = guide_flags(plan, guide, layout);
+    let node = &plan.node;
     let mut unit = Unit::default();
     unit.section("Unit", false)
         .entry("Description", "The primary agent to run pods")

@@ -35,8 +35,8 @@ pub fn kubelet_config(plan: &Plan, current: &Current, layout: &CurrentLayout) ->
         resolv_conf: current.resolv_conf.to_string(),
         read_only_port: 0,
         static_pod_path: plan.node.manifests_dir.to_string(),
-        tls_cert_file: layout.serving_cert.to_string(),
-        tls_private_key_file: layout.serving_key.to_string(),
+        tls_cert_file: layout.serving.cert.to_string(),
+        tls_private_key_file: layout.serving.key.to_string(),
         tls_min_version: "VersionTLS12",
     }
 }

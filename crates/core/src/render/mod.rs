@@ -20,10 +20,11 @@ pub mod skydns;
 pub mod systemd;
 
 use crate::bundle::{layout, Artifact, ArtifactKind, Bundle, Location, Machine};
-use crate::pki::{format_unix, Credentials};
-use crate::plan::{names, Plan};
+use crate::pki::{format_unix, Credentials, PkiError};
+use crate::plan::{names, GuideLayout, GuideWorker, Plan, ProfilePlan};
 use addons::AddonManifest;
-use crate::spec::{CaSpec, Guide, Target};
+use crate::profile::history::Topic;
+use crate::spec::{CaSpec, Guide};
 use crate::yaml::{self, YamlError};
 
 /// Options that are not part of the cluster spec.
@@ -36,7 +37,22 @@ pub struct RenderOptions {
 }
 
 fn artifact(machine: &Machine, location: Location, kind: ArtifactKind, note: &str, content: String) -> Artifact {
-    Artifact { machine: machine.clone(), location, mode: Artifact::mode_for(kind), kind, note: note.to_owned(), content }
+    Artifact { machine: machine.clone(), location, mode: Artifact::mode_for(kind), kind, note: note.to_owned(), topic: None, content }
+}
+
+/// Why a bundle could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("rendering YAML: {}", .0.message)]
+    Yaml(YamlError),
+    #[error(transparent)]
+    Pki(#[from] PkiError),
+}
+
+impl From<YamlError> for RenderError {
+    fn from(e: YamlError) -> RenderError {
+        RenderError::Yaml(e)
+    }
 }
 
 fn loose(name: &str) -> Location {
@@ -44,7 +60,7 @@ fn loose(name: &str) -> Location {
 }
 
 /// Renders every artifact of the plan with the issued credentials.
-pub fn build(plan: &Plan, credentials: &Credentials, options: RenderOptions) -> Result<Bundle, YamlError> {
+pub fn build(plan: &Plan, credentials: &Credentials, options: RenderOptions) -> Result<Bundle, RenderError> {
     let spec = plan.spec;
     let ca_pem = credentials.ca.certificate_pem().to_owned();
     let mut artifacts = Vec::new();
@@ -67,9 +83,9 @@ pub fn build(plan: &Plan, credentials: &Credentials, options: RenderOptions) -> 
             credentials.ca.key().to_pem(),
         ));
     }
-    match &spec.target {
-        Target::Guide2016(guide) => guide_machines(plan, guide, credentials, &ca_pem, &mut artifacts)?,
-        Target::Current(current) => current::machines(plan, current, credentials, &ca_pem, &mut artifacts)?,
+    match &plan.profile {
+        ProfilePlan::Guide2016 { guide, layout, workers } => guide_machines(plan, guide, layout, workers, credentials, &ca_pem, &mut artifacts)?,
+        ProfilePlan::Current { current, layout, workers } => current::machines(plan, current, layout, workers, credentials, &ca_pem, &mut artifacts)?,
     }
 
     let readme = readme::render(plan, &artifacts, &format_unix(options.now), ca_key_included);
@@ -78,48 +94,72 @@ pub fn build(plan: &Plan, credentials: &Credentials, options: RenderOptions) -> 
     Ok(Bundle { artifacts })
 }
 
-/// The workstation's kubectl credentials (with the CSR where the profile keeps one, `admin` naming
-/// the certificate's subject) and the `setup-kubectl.sh` that installs them.
-fn workstation_files(plan: &Plan, credentials: &Credentials, ca_pem: &str, admin: &str, with_csr: bool, setup_note: &str) -> Vec<Artifact> {
+/// The workstation's kubectl credentials (with the CSR where the profile keeps one) and the
+/// `setup-kubectl.sh` that installs them; `topic` marks the admin's key and certificate for the
+/// "since 2016" notes.
+fn workstation_files(
+    plan: &Plan,
+    credentials: &Credentials,
+    ca_pem: &str,
+    with_csr: bool,
+    setup_note: &str,
+    topic: Option<Topic>,
+) -> Result<Vec<Artifact>, PkiError> {
     let ws = &plan.workstation;
+    let issued = credentials.leaf(&plan.admin)?;
+    let admin = plan.admin.subject();
     let workstation = Machine::Workstation;
     let home = |file: &str| Location::Home(format!("{}/{file}", ws.dir));
+    let about = |file: Artifact| match topic {
+        Some(topic) => file.about(topic),
+        None => file,
+    };
     let mut files = vec![
         artifact(&workstation, home(ws.ca_cert), ArtifactKind::Certificate,
             "The cluster CA; kubectl verifies the API server with it", ca_pem.to_owned()),
-        artifact(&workstation, home(ws.key), ArtifactKind::PrivateKey,
-            "The kubectl admin private key", credentials.admin.key.to_pem()),
+        about(artifact(&workstation, home(ws.key), ArtifactKind::PrivateKey,
+            "The kubectl admin private key", issued.key.to_pem())),
     ];
     if with_csr {
         files.push(artifact(&workstation, home(ws.csr), ArtifactKind::CertificateRequest,
-            &format!("The admin certificate request ({admin})"), credentials.admin.csr_pem.clone()));
+            &format!("The admin certificate request ({admin})"), issued.csr_pem.clone()));
     }
-    files.push(artifact(&workstation, home(ws.cert), ArtifactKind::Certificate,
-        &format!("The admin client certificate ({admin}), signed by the CA"), credentials.admin.certificate_pem.clone()));
+    files.push(about(artifact(&workstation, home(ws.cert), ArtifactKind::Certificate,
+        &format!("The admin client certificate ({admin}), signed by the CA"), issued.certificate_pem.clone())));
     let setup = kubectl::setup_script(plan, &files);
     files.push(artifact(&workstation, loose(layout::SETUP_KUBECTL), ArtifactKind::Script, setup_note, setup));
-    files
+    Ok(files)
 }
 
 /// The add-on manifests as files below `cluster-addons/`.
 fn addon_artifacts(manifests: Vec<AddonManifest>) -> Result<Vec<Artifact>, YamlError> {
     manifests
         .into_iter()
-        .map(|m| Ok(artifact(&Machine::ClusterAddons, loose(m.file_name), ArtifactKind::AddonManifest, m.note, yaml::to_string(&m.manifest)?)))
+        .map(|m| {
+            let file = artifact(&Machine::ClusterAddons, loose(m.file_name), ArtifactKind::AddonManifest, m.note, yaml::to_string(&m.manifest)?);
+            Ok(Artifact { topic: m.topic, ..file })
+        })
         .collect()
 }
 
 /// The guide's workers, workstation and add-ons, exactly as the guide writes them.
-fn guide_machines(plan: &Plan, guide: &Guide, credentials: &Credentials, ca_pem: &str, artifacts: &mut Vec<Artifact>) -> Result<(), YamlError> {
-    let spec = plan.spec;
+fn guide_machines(
+    plan: &Plan,
+    guide: &Guide,
+    layout: &GuideLayout,
+    workers: &[GuideWorker],
+    credentials: &Credentials,
+    ca_pem: &str,
+    artifacts: &mut Vec<Artifact>,
+) -> Result<(), RenderError> {
     let ca_pem = ca_pem.to_owned();
     let ca_host = Machine::CaHost;
-    for worker in plan.workers() {
+    for worker in workers {
         artifacts.push(artifact(
             &ca_host,
-            loose(&layout::sign_worker(worker.name.as_str())),
+            loose(&layout::sign_worker(worker.node.name.as_str())),
             ArtifactKind::Script,
-            &format!("Signs {}'s CSR on the CA host (the keys-on-node path)", worker.name),
+            &format!("Signs {}'s CSR on the CA host (the keys-on-node path)", worker.node.name),
             node_commands::sign_worker(plan, worker),
         ));
     }
@@ -132,21 +172,23 @@ fn guide_machines(plan: &Plan, guide: &Guide, credentials: &Credentials, ca_pem:
     ));
 
     let node = &plan.node;
-    let kubeconfig_yaml = yaml::to_string(&kubeconfig::worker(plan, node))?;
+    let kubeconfig_yaml = yaml::to_string(&kubeconfig::worker(node, layout))?;
     let proxy_yaml = yaml::to_string(&kube_proxy::guide_pod(plan, node))?;
-    let unit = kubelet::guide_unit(plan, guide, node);
-    for (worker, leaf) in plan.workers().zip(credentials.workers.iter().map(|w| &w.kubelet)) {
+    let unit = kubelet::guide_unit(plan, guide, layout);
+    for guide_worker in workers {
+        let (worker, planned) = (guide_worker.node, &guide_worker.leaf);
+        let leaf = credentials.leaf(planned)?;
         let machine = Machine::Worker(worker.name.clone());
         let at = |path: &crate::spec::NodePath| Location::Node(path.clone());
         let files = vec![
-            artifact(&machine, at(&node.openssl_cnf), ArtifactKind::OpensslConfig,
+            artifact(&machine, at(&layout.openssl_cnf), ArtifactKind::OpensslConfig,
                 "The guide's v3_req extensions; openssl reads the IP SAN from $WORKER_IP", openssl_cnf::render()),
-            artifact(&machine, at(&node.key), ArtifactKind::PrivateKey,
+            artifact(&machine, at(&layout.key), ArtifactKind::PrivateKey,
                 "The worker's private key, read by kubelet (--tls-private-key-file) and the kubeconfig", leaf.key.to_pem()),
-            artifact(&machine, at(&node.csr), ArtifactKind::CertificateRequest,
-                &format!("The certificate request for CN={}, kept as the guide leaves it", worker.name), leaf.csr_pem.clone()),
-            artifact(&machine, at(&node.cert), ArtifactKind::Certificate,
-                &format!("CN={} with IP SAN {}, signed by the CA; kubelet's client and serving certificate", worker.name, worker.ip),
+            artifact(&machine, at(&layout.csr), ArtifactKind::CertificateRequest,
+                &format!("The certificate request for {}, kept as the guide leaves it", planned.subject()), leaf.csr_pem.clone()),
+            artifact(&machine, at(&layout.cert), ArtifactKind::Certificate,
+                &format!("{} with IP SAN {}, signed by the CA; kubelet's client and serving certificate", planned.subject(), worker.ip),
                 leaf.certificate_pem.clone()),
             artifact(&machine, at(&node.ca_cert), ArtifactKind::Certificate,
                 "The cluster CA certificate; the kubeconfig trusts the API server through it", ca_pem.clone()),
@@ -157,17 +199,17 @@ fn guide_machines(plan: &Plan, guide: &Guide, credentials: &Credentials, ca_pem:
             artifact(&machine, at(&node.kube_proxy_manifest), ArtifactKind::StaticPod,
                 "A static pod: the kubelet runs kube-proxy from its manifest directory", proxy_yaml.clone()),
         ];
-        let install = install_script::render(plan, worker, &files);
+        let key_material = [&layout.openssl_cnf, &layout.key, &layout.csr, &layout.cert];
+        let install = install_script::render(plan, worker, &key_material, &files);
         artifacts.extend(files);
         artifacts.push(artifact(&machine, loose(layout::INSTALL), ArtifactKind::Script,
             "Run as root on this worker: writes every file above, then starts the kubelet", install));
         artifacts.push(artifact(&machine, loose(layout::KEYS_ON_NODE), ArtifactKind::Script,
-            "Alternative: make the key and CSR on the node itself, as the guide does", node_commands::keys_on_node(plan, worker)));
+            "Alternative: make the key and CSR on the node itself, as the guide does", node_commands::keys_on_node(plan, guide_worker)));
     }
 
-    let admin = format!("CN={}", spec.kubectl.admin_common_name);
-    artifacts.extend(workstation_files(plan, credentials, &ca_pem, &admin, true,
-        "Installs the files above into ~/.kube and runs the guide's four kubectl config commands"));
+    artifacts.extend(workstation_files(plan, credentials, &ca_pem, true,
+        "Installs the files above into ~/.kube and runs the guide's four kubectl config commands", None)?);
     artifacts.push(artifact(&Machine::Workstation, loose(layout::KEYS_ON_WORKSTATION), ArtifactKind::Script,
         "Alternative: make the kubectl key and CSR on the workstation, as the guide does", node_commands::keys_on_workstation(plan)));
 

@@ -5,9 +5,8 @@
 use super::openssl_cnf::{self, WORKER_IP_ENV};
 use super::shell::Script;
 use super::shell::Word::{Arg, Rooted, Sh};
-use crate::identity::{node_user, KUBE_PROXY_USER, NODES_GROUP};
-use crate::plan::{names, CurrentLayout, Plan, WorkerRef};
-use crate::spec::{KeyAlgorithm, NodePath, ProxyDelivery};
+use crate::plan::{names, CurrentLayout, CurrentWorker, GuideWorker, LeafFiles, LeafPlan, LeafUsage, Plan};
+use crate::spec::KeyAlgorithm;
 
 fn words(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
@@ -31,14 +30,14 @@ pub fn keygen_argv(algorithm: KeyAlgorithm, key_file: &str) -> Vec<String> {
 }
 
 /// The worker's CSR command as the guide lays it out (first line, continued groups).
-pub fn worker_csr_command(common_name: &str) -> (Vec<String>, Vec<Vec<String>>) {
+pub fn worker_csr_command(leaf: &LeafPlan) -> (Vec<String>, Vec<Vec<String>>) {
     (
         words(&["openssl"]),
         vec![
             words(&["req", "-new"]),
             words(&["-key", names::WORKER_KEY]),
             words(&["-out", names::WORKER_CSR]),
-            vec!["-subj".into(), format!("/CN={common_name}")],
+            vec!["-subj".into(), leaf.openssl_subject()],
             words(&["-extensions", "v3_req"]),
             words(&["-config", names::OPENSSL_CNF]),
             words(&["-sha256"]),
@@ -75,7 +74,7 @@ pub fn admin_csr_command(plan: &Plan) -> (Vec<String>, Vec<Vec<String>>) {
             words(&["-nodes"]),
             words(&["-key", ws.key]),
             words(&["-out", ws.csr]),
-            vec!["-subj".into(), format!("/CN={}", plan.spec.kubectl.admin_common_name)],
+            vec!["-subj".into(), plan.admin.openssl_subject()],
             words(&["-sha256"]),
         ],
     )
@@ -93,14 +92,15 @@ pub fn admin_sign_command(plan: &Plan) -> (Vec<String>, Vec<Vec<String>>) {
             words(&["-CAcreateserial"]),
             words(&["-in", ws.csr]),
             words(&["-out", ws.cert]),
-            vec!["-days".into(), plan.spec.keys.validity_days.to_string()],
+            vec!["-days".into(), plan.admin.validity_days.to_string()],
             words(&["-sha256"]),
         ],
     )
 }
 
 /// `keys-on-node.sh`: run on the worker; makes openssl.cnf, the key and the CSR in the SSL directory.
-pub fn keys_on_node(plan: &Plan, worker: WorkerRef) -> String {
+pub fn keys_on_node(plan: &Plan, guide_worker: &GuideWorker) -> String {
+    let worker = guide_worker.node;
     let ssl_dir = plan.node.ssl_dir.as_str();
     let mut s = Script::new(&[
         &format!("keys-on-node.sh for {}: the guide's worker-side certificate steps.", worker.name),
@@ -111,10 +111,10 @@ pub fn keys_on_node(plan: &Plan, worker: WorkerRef) -> String {
     s.blank().raw("ROOT=\"${ROOT:-}\"");
     s.rooted(&["mkdir", "-p", "--"], ssl_dir).rooted(&["cd", "--"], ssl_dir);
     s.line_with_input(&[Sh("cat >"), Arg(names::OPENSSL_CNF)], &openssl_cnf::render());
-    s.command(&keygen_argv(plan.spec.keys.algorithm, names::WORKER_KEY));
+    s.command(&keygen_argv(guide_worker.leaf.algorithm, names::WORKER_KEY));
     s.command(&["chmod", "600", names::WORKER_KEY]);
     s.command(&["export", &format!("{WORKER_IP_ENV}={}", worker.ip)]);
-    let (first, groups) = worker_csr_command(worker.name.as_str());
+    let (first, groups) = worker_csr_command(&guide_worker.leaf);
     s.command_lines(&first, &groups);
     s.command(&["echo", &format!("Next: copy {ssl_dir}/{} and {ssl_dir}/{} to the CA host, e.g.", names::OPENSSL_CNF, names::WORKER_CSR)]);
     s.command(&["echo", &format!("  scp {} {} root@root-ca-host:", names::OPENSSL_CNF, names::WORKER_CSR)]);
@@ -122,7 +122,8 @@ pub fn keys_on_node(plan: &Plan, worker: WorkerRef) -> String {
 }
 
 /// `sign-<worker>.sh`: run on the CA host next to ca.crt and ca.key, after the worker's CSR arrived.
-pub fn sign_worker(plan: &Plan, worker: WorkerRef) -> String {
+pub fn sign_worker(plan: &Plan, guide_worker: &GuideWorker) -> String {
+    let worker = guide_worker.node;
     let mut s = Script::new(&[
         &format!("sign-{}.sh: the guide's CA-side step for {}.", worker.name, worker.name),
         &format!(
@@ -137,7 +138,7 @@ pub fn sign_worker(plan: &Plan, worker: WorkerRef) -> String {
     s.blank();
     s.command(&["openssl", "req", "-in", names::WORKER_CSR, "-noout", "-verify"]);
     s.command(&["export", &format!("{WORKER_IP_ENV}={}", worker.ip)]);
-    let (first, groups) = worker_sign_command(plan.spec.keys.validity_days);
+    let (first, groups) = worker_sign_command(guide_worker.leaf.validity_days);
     s.command_lines(&first, &groups);
     s.command(&["echo", &format!("Next: copy {} back, e.g.", names::WORKER_CERT)]);
     s.command(&["echo", &format!("  scp {} root@{}:{}", names::WORKER_CERT, worker.name, plan.node.ssl_dir)]);
@@ -153,7 +154,7 @@ pub fn keys_on_workstation(plan: &Plan) -> String {
         "KUBE_DIR=/some/dir works there instead of ~/.kube.",
     ]);
     s.blank().raw("KUBE_DIR=\"${KUBE_DIR:-$HOME/.kube}\"").raw("mkdir -p -- \"$KUBE_DIR\"").raw("cd -- \"$KUBE_DIR\"");
-    s.command(&keygen_argv(plan.spec.keys.algorithm, ws.key));
+    s.command(&keygen_argv(plan.admin.algorithm, ws.key));
     s.command(&["chmod", "600", ws.key]);
     let (first, groups) = admin_csr_command(plan);
     s.command_lines(&first, &groups);
@@ -175,48 +176,20 @@ pub fn sign_admin(plan: &Plan) -> String {
     s.finish()
 }
 
-/// One certificate the current profile's node requests: where its key, CSR and certificate live,
-/// the subject it asks for, and the extensions section the CA host signs it with.
-struct NodeRequest {
-    key: NodePath,
-    csr: NodePath,
-    cert: NodePath,
-    subject: String,
-    section: &'static str,
-}
-
-fn with_extension(path: &NodePath, extension: &str) -> NodePath {
-    let name = path.file_name();
-    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
-    let dir = path.parent();
-    let dir = if dir == "/" { String::new() } else { dir.to_owned() };
-    NodePath::parse(&format!("{dir}/{stem}.{extension}")).unwrap_or_else(|_| path.clone())
-}
-
-fn node_requests(plan: &Plan, layout: &CurrentLayout, worker: WorkerRef) -> Vec<NodeRequest> {
-    let node_subject = format!("/O={NODES_GROUP}/CN={}", node_user(worker.name.as_str()));
-    let request = |key: &NodePath, cert: &NodePath, subject: String, section| NodeRequest {
-        key: key.clone(),
-        csr: with_extension(cert, "csr"),
-        cert: cert.clone(),
-        subject,
-        section,
-    };
-    let mut requests = vec![
-        request(&layout.client_key, &layout.client_cert, node_subject.clone(), "client"),
-        request(&layout.serving_key, &layout.serving_cert, node_subject, "serving"),
-    ];
-    if plan.spec.current().is_some_and(|c| c.proxy_delivery == ProxyDelivery::StaticPod) {
-        requests.push(request(&layout.proxy_key, &layout.proxy_cert, format!("/CN={KUBE_PROXY_USER}"), "client"));
+/// The extensions section of `sign-<name>.sh`'s file a leaf is signed with.
+fn section(leaf: &LeafPlan) -> &'static str {
+    match leaf.usage {
+        LeafUsage::Server => "serving",
+        LeafUsage::Client | LeafUsage::GuideV3Req => "client",
     }
-    requests
 }
 
 /// `keys-on-node.sh` for the current profile: the node makes its own keys and CSRs (kubelet client,
 /// kubelet serving, kube-proxy); the CA host signs them with `sign-<name>.sh`.
-pub fn current_keys_on_node(plan: &Plan, layout: &CurrentLayout, worker: WorkerRef) -> String {
-    let requests = node_requests(plan, layout, worker);
-    let csrs: Vec<&str> = requests.iter().map(|r| r.csr.as_str()).collect();
+pub fn current_keys_on_node(layout: &CurrentLayout, current_worker: &CurrentWorker) -> String {
+    let worker = current_worker.node;
+    let requests = current_worker.leaves_with_files(layout);
+    let csrs: Vec<&str> = requests.iter().map(|(_, files)| files.csr.as_str()).collect();
     let mut s = Script::new(&[
         &format!("keys-on-node.sh for {}: its private keys are made here and never leave the node.", worker.name),
         &format!("Run as root on {}. Then copy {} to the CA host and run sign-{}.sh there.", worker.name, csrs.join(", "), worker.name),
@@ -224,12 +197,14 @@ pub fn current_keys_on_node(plan: &Plan, layout: &CurrentLayout, worker: WorkerR
         "ROOT=/some/dir works below that directory instead.",
     ]);
     s.blank().raw("ROOT=\"${ROOT:-}\"").raw("umask 077");
-    for request in &requests {
-        let dir = request.key.parent().to_owned();
-        s.blank().comment(&format!("{}: {}", request.cert.file_name(), request.subject));
+    for (leaf, files) in &requests {
+        let LeafFiles { key, csr, cert } = files;
+        let subject = leaf.openssl_subject();
+        let dir = key.parent().to_owned();
+        s.blank().comment(&format!("{}: {subject}", cert.file_name()));
         s.line(&[Sh("mkdir -p --"), Rooted(&dir)]);
-        let key = request.key.as_str();
-        let keygen = keygen_argv(plan.spec.keys.algorithm, key);
+        let key = key.as_str();
+        let keygen = keygen_argv(leaf.algorithm, key);
         let words: Vec<_> = keygen.iter().map(|w| if w == key { Rooted(key) } else { Arg(w.as_str()) }).collect();
         s.line(&words);
         s.line(&[Sh("chmod 600"), Rooted(key)]);
@@ -237,9 +212,9 @@ pub fn current_keys_on_node(plan: &Plan, layout: &CurrentLayout, worker: WorkerR
             Sh("openssl req -new -key"),
             Rooted(key),
             Sh("-out"),
-            Rooted(request.csr.as_str()),
+            Rooted(csr.as_str()),
             Sh("-subj"),
-            Arg(&request.subject),
+            Arg(&subject),
             Sh("-sha256"),
         ]);
     }
@@ -247,45 +222,52 @@ pub fn current_keys_on_node(plan: &Plan, layout: &CurrentLayout, worker: WorkerR
     s.finish()
 }
 
-/// The extensions file the CA host signs the current profile's node CSRs with.
-fn node_extensions(plan: &Plan, worker: WorkerRef) -> String {
-    let usage = if plan.spec.keys.algorithm.rsa_bits().is_some() { "digitalSignature, keyEncipherment" } else { "digitalSignature" };
+/// The extensions file the CA host signs a current-profile node's CSRs with: one section per
+/// usage, the serving section naming the serving leaf's SANs.
+fn node_extensions(worker: &CurrentWorker) -> String {
+    let usage = |leaf: &LeafPlan| if leaf.algorithm.rsa_bits().is_some() { "digitalSignature, keyEncipherment" } else { "digitalSignature" };
+    let serving = &worker.serving;
+    let sans: Vec<String> =
+        serving.dns_sans.iter().map(|d| format!("DNS:{d}")).chain(serving.ip_sans.iter().map(|ip| format!("IP:{ip}"))).collect();
     format!(
-        "[client]\nbasicConstraints = CA:FALSE\nkeyUsage = critical, {usage}\nextendedKeyUsage = clientAuth\n\n\
-         [serving]\nbasicConstraints = CA:FALSE\nkeyUsage = critical, {usage}\nextendedKeyUsage = serverAuth\n\
-         subjectAltName = DNS:{}, IP:{}\n",
-        worker.name, worker.ip
+        "[client]\nbasicConstraints = CA:FALSE\nkeyUsage = critical, {}\nextendedKeyUsage = clientAuth\n\n\
+         [serving]\nbasicConstraints = CA:FALSE\nkeyUsage = critical, {}\nextendedKeyUsage = serverAuth\n\
+         subjectAltName = {}\n",
+        usage(&worker.client),
+        usage(serving),
+        sans.join(", ")
     )
 }
 
 /// `sign-<name>.sh` for the current profile: verifies each CSR and signs it with the extensions
 /// its role needs, in a directory holding ca.crt, ca.key and the node's CSRs.
-pub fn current_sign_worker(plan: &Plan, layout: &CurrentLayout, worker: WorkerRef) -> String {
-    let requests = node_requests(plan, layout, worker);
+pub fn current_sign_worker(layout: &CurrentLayout, current_worker: &CurrentWorker) -> String {
+    let worker = current_worker.node;
+    let requests = current_worker.leaves_with_files(layout);
     let mut s = Script::new(&[
         &format!("sign-{}.sh: the CA host signs {}'s CSRs (made by its keys-on-node.sh).", worker.name, worker.name),
         &format!("Run in a directory holding {}, {} and the CSRs copied from {}.", names::CA_CERT, names::CA_KEY, worker.name),
     ]);
     let extensions = format!("{}-extensions.cnf", worker.name);
-    s.blank().line_with_input(&[Sh("cat >"), Arg(&extensions)], &node_extensions(plan, worker));
-    for request in &requests {
-        let csr = request.csr.file_name();
-        let cert = request.cert.file_name();
+    s.blank().line_with_input(&[Sh("cat >"), Arg(&extensions)], &node_extensions(current_worker));
+    for (leaf, files) in &requests {
+        let csr = files.csr.file_name();
+        let cert = files.cert.file_name();
         s.blank();
         s.command(&["openssl", "req", "-in", csr, "-noout", "-verify"]);
-        let subject = format!("subject={}", request.subject.trim_start_matches('/').replace('/', ", ").replace('=', " = "));
-        let mismatch = format!("sign-{}.sh: {csr} does not ask for {}; refusing to sign it", worker.name, request.subject);
+        let subject = leaf.openssl_subject_line();
+        let mismatch = format!("sign-{}.sh: {csr} does not ask for {}; refusing to sign it", worker.name, leaf.openssl_subject());
         s.line(&[Sh("if [ \"$(openssl req -in"), Arg(csr), Sh("-noout -subject)\" !="), Arg(&subject), Sh("]; then")])
             .line(&[Sh("  echo"), Arg(&mismatch), Sh(">&2")])
             .raw("  exit 1")
             .raw("fi");
-        let days = plan.spec.keys.validity_days.to_string();
+        let days = leaf.validity_days.to_string();
         s.command(&[
             "openssl", "x509", "-req", "-CA", names::CA_CERT, "-CAkey", names::CA_KEY, "-CAcreateserial", "-in", csr, "-out", cert,
-            "-days", &days, "-extfile", &extensions, "-extensions", request.section, "-sha256",
+            "-days", &days, "-extfile", &extensions, "-extensions", section(leaf), "-sha256",
         ]);
     }
-    let certs: Vec<&str> = requests.iter().map(|r| r.cert.file_name()).collect();
+    let certs: Vec<&str> = requests.iter().map(|(_, files)| files.cert.file_name()).collect();
     s.blank().command(&["echo", &format!("Next: copy {} back to {} next to their keys.", certs.join(", "), worker.name)]);
     s.finish()
 }

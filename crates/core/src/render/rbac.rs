@@ -2,6 +2,7 @@
 //! the binding of the admin certificate's group.
 
 use super::addons::AddonManifest;
+use crate::profile::history::Topic;
 use super::k8s::{cluster_role, cluster_role_binding, rbac_subject, PolicyRule};
 use crate::spec::{AdminGroup, Current};
 
@@ -10,6 +11,7 @@ pub fn cluster_rbac(current: &Current) -> Vec<AddonManifest> {
     let mut manifests = vec![
         AddonManifest {
             file_name: "apiserver-to-kubelet-clusterrole.yaml",
+            topic: Some(Topic::Rbac),
             note: "What the API server may do on a kubelet: logs, exec/attach/port-forward (nodes/proxy), stats and metrics",
             manifest: cluster_role(
                 "worker-studio:apiserver-to-kubelet",
@@ -22,6 +24,7 @@ pub fn cluster_rbac(current: &Current) -> Vec<AddonManifest> {
         },
         AddonManifest {
             file_name: "apiserver-to-kubelet-clusterrolebinding.yaml",
+            topic: Some(Topic::Rbac),
             note: "Grants it to the API server's kubelet client user (the CN of its --kubelet-client-certificate)",
             manifest: cluster_role_binding(
                 "worker-studio:apiserver-to-kubelet",
@@ -33,6 +36,7 @@ pub fn cluster_rbac(current: &Current) -> Vec<AddonManifest> {
     if current.admin_group == AdminGroup::KubeadmClusterAdmins {
         manifests.push(AddonManifest {
             file_name: "admin-clusterrolebinding.yaml",
+            topic: Some(Topic::Admin),
             note: "Binds cluster-admin to the kubeadm:cluster-admins group the admin certificate carries (kubeadm clusters have it)",
             manifest: cluster_role_binding("kubeadm:cluster-admins", "cluster-admin", rbac_subject("Group", AdminGroup::KubeadmClusterAdmins.as_str())),
         });

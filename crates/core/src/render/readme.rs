@@ -1,7 +1,7 @@
 //! README.txt: what goes where, and in which order.
 
 use crate::bundle::{layout, Artifact, Machine};
-use crate::plan::Plan;
+use crate::plan::{Plan, ProfilePlan};
 use crate::profile::history;
 use crate::spec::{CaSpec, Target};
 
@@ -24,7 +24,10 @@ pub fn render(plan: &Plan, artifacts: &[Artifact], generated_at: &str, ca_key_in
         spec.cluster.api_server
     ));
     line("");
-    let example = plan.current.as_ref().map_or(&plan.node.cert, |layout| &layout.client_cert).as_str();
+    let example = match &plan.profile {
+        ProfilePlan::Guide2016 { layout, .. } => layout.cert.as_str(),
+        ProfilePlan::Current { layout, .. } => layout.client.cert.as_str(),
+    };
     line(&format!("Each folder mirrors one machine's filesystem: workers/<name>{example}"));
     line(&format!("goes to {example} on that worker, and HOME/ stands for your home directory."));
     line("Private keys are mode 0600; keep this bundle as secret as the keys in it.");
