@@ -110,7 +110,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let mut file = SpecFile::from_yaml(&text)
                 .map_err(|e| Failure::usage(format!("error: {} is not a valid project file:\n  {e}", spec.display())))?;
             if let (Some(cert), Some(key)) = (ca_cert, ca_key) {
-                file.ca.source = "import".into();
+                file.ca.source = studio::spec::CaSource::Import.as_str().into();
                 file.ca.certificate = read_text(&cert, "the CA certificate")?;
                 file.ca.key = read_text(&key, "the CA key")?;
             }

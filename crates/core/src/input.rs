@@ -13,12 +13,12 @@ use crate::pki::ca::CertificateAuthority;
 use crate::identity::APISERVER_KUBELET_CLIENT;
 use crate::release::{KubeVersion, ProfileId, DEFAULT_VERSION};
 use crate::spec::{
-    AdminGroup, CaSpec, Cidr, Cluster, ClusterSpec, CommonName, Current, DnsName, GoDuration, Guide, Hostname, HttpsUrl,
+    AdminGroup, CaSource, CaSpec, Cidr, Cluster, ClusterSpec, CommonName, Current, DnsName, GoDuration, Guide, Hostname, HttpsUrl,
     Image, KeyAlgorithm, KeySpec, KubeProxy, KubectlNames, NodePath, NodePaths, ObjectName, ProxyDelivery,
     ProxyMode, RuntimeEndpoint, Target, Worker,
 };
 use crate::plan::names;
-use crate::yaml;
+use crate::{json, yaml};
 
 /// The project file format version written at the top of every project file.
 pub const API_VERSION: &str = "worker-studio/v1alpha1";
@@ -27,7 +27,7 @@ pub const API_VERSION: &str = "worker-studio/v1alpha1";
 pub const MAX_WORKERS: usize = 5000;
 
 /// One problem with one field.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     /// Where: `cluster.dnsIP`, `workers[2].ip`, or `(document)` for an unreadable file.
     pub field: String,
@@ -244,7 +244,7 @@ impl Default for KubeProxyInput {
 impl Default for CaInput {
     fn default() -> Self {
         CaInput {
-            source: "generate".into(),
+            source: CaSource::Generate.as_str().into(),
             common_name: "kube-ca".into(),
             validity_days: 3650.into(),
             certificate: String::new(),
@@ -286,6 +286,56 @@ impl Default for KubectlInput {
         }
     }
 }
+
+/// A project laid over another profile's defaults ([`SpecFile::switch_profile`]): a value still
+/// at the old default takes the new one, a value only the old profile has (its new default is
+/// empty) goes, anything else the user changed stays. Each input type lists all its fields, so a
+/// field added later cannot be forgotten here.
+trait Rebase {
+    fn rebase(&mut self, old: &Self, new: &Self);
+}
+
+impl Rebase for String {
+    fn rebase(&mut self, old: &String, new: &String) {
+        if *self == *old || (new.is_empty() && !old.is_empty()) {
+            new.clone_into(self);
+        }
+    }
+}
+
+impl Rebase for NumberText {
+    fn rebase(&mut self, old: &NumberText, new: &NumberText) {
+        self.0.rebase(&old.0, &new.0);
+    }
+}
+
+impl Rebase for Vec<WorkerInput> {
+    fn rebase(&mut self, old: &Self, new: &Self) {
+        if self == old {
+            new.clone_into(self);
+        }
+    }
+}
+
+macro_rules! rebase_fields {
+    ($type:ident { $($field:ident),+ $(,)? }) => {
+        impl Rebase for $type {
+            fn rebase(&mut self, old: &Self, new: &Self) {
+                let $type { $($field),+ } = self;
+                $($field.rebase(&old.$field, &new.$field);)+
+            }
+        }
+    };
+}
+
+rebase_fields!(SpecFile { api_version, profile, kubernetes_version, cluster, kubelet, kube_proxy, workers, ca, keys, paths, kubectl });
+rebase_fields!(ClusterInput { api_server, dns_ip, domain, service_cidr, pod_cidr });
+rebase_fields!(KubeletInput { housekeeping_interval, container_runtime_endpoint, resolv_conf });
+rebase_fields!(KubeProxyInput { mode, image, delivery });
+rebase_fields!(CaInput { source, common_name, validity_days, certificate, key });
+rebase_fields!(KeysInput { algorithm, validity_days });
+rebase_fields!(PathsInput { ssl_dir, ca_cert, kubeconfig, manifests_dir, kubelet_unit, kubelet_binary, kubelet_config, kube_proxy_dir });
+rebase_fields!(KubectlInput { cluster, user, context, admin_common_name, admin_group, apiserver_kubelet_client });
 
 /// Collects field errors while validating.
 struct Checker {
@@ -363,15 +413,25 @@ impl SpecFile {
     }
 
     /// The same project under another profile: every field still at the old profile's default
-    /// takes the new one's; what the user changed (workers, CA, addresses) stays.
-    pub fn switch_profile(&self, to: ProfileId) -> Result<SpecFile, FieldError> {
-        let Some(from) = ProfileId::parse(&self.profile) else {
-            return Ok(SpecFile { profile: to.as_str().into(), ..self.clone() });
-        };
-        let mut switched = yaml::rebase(self, &SpecFile::defaults(from), &SpecFile::defaults(to))
-            .map_err(|e| FieldError::new("profile", format!("the project could not be switched to {to}: {}", e.message)))?;
+    /// takes the new one's, a field only the old profile writes goes; what the user changed
+    /// (workers, CA, addresses) stays.
+    pub fn switch_profile(&self, to: ProfileId) -> SpecFile {
+        let mut switched = self.clone();
+        if let Some(from) = ProfileId::parse(&self.profile) {
+            switched.rebase(&SpecFile::defaults(from), &SpecFile::defaults(to));
+        }
         switched.profile = to.as_str().into();
-        Ok(switched)
+        switched
+    }
+
+    /// The project as the page keeps it (local storage) and hands it to the engine.
+    pub fn to_json(&self) -> Result<String, FieldError> {
+        json::to_string(self).map_err(|e| FieldError::new("(document)", format!("the project could not be written: {e}")))
+    }
+
+    /// [`SpecFile::to_json`]'s text read back.
+    pub fn from_json(text: &str) -> Result<SpecFile, FieldError> {
+        json::from_str(text).map_err(|e| FieldError::new("(document)", format!("is not a project the studio saved: {e}")))
     }
 
     /// Reads a project file. Unknown fields, wrong types and broken YAML are errors naming the field.
@@ -623,13 +683,13 @@ impl SpecFile {
     }
 
     fn validate_ca(&self, c: &mut Checker, now: i64, leaf_days: u32, examine: &dyn Fn(&str, &str) -> CaVerdict) -> Option<CaSpec> {
-        match self.ca.source.trim() {
-            "generate" => {
+        match CaSource::parse(self.ca.source.trim()) {
+            Some(CaSource::Generate) => {
                 let common_name = c.field("ca.commonName", CommonName::parse(&self.ca.common_name));
                 let validity_days = c.field("ca.validityDays", parse_days(&self.ca.validity_days, 36500));
                 Some(CaSpec::Generate { common_name: common_name?, validity_days: validity_days? })
             }
-            "import" => {
+            Some(CaSource::Import) => {
                 let mut ok = true;
                 if self.ca.certificate.trim().is_empty() {
                     c.fail("ca.certificate", "is empty; paste the CA certificate (PEM, -----BEGIN CERTIFICATE-----)");
@@ -663,8 +723,9 @@ impl SpecFile {
                     }
                 }
             }
-            other => {
-                c.fail("ca.source", format!("{other:?} is not a CA source; choose generate or import"));
+            None => {
+                let known: Vec<&str> = CaSource::ALL.iter().map(|s| s.as_str()).collect();
+                c.fail("ca.source", format!("{:?} is not a CA source; choose {}", self.ca.source.trim(), known.join(" or ")));
                 None
             }
         }
@@ -707,8 +768,10 @@ fn proxy_mode(profile: ProfileId, text: &str) -> Result<ProxyMode, String> {
         (ProfileId::Current, Some(ProxyMode::Userspace)) => {
             Err("the userspace mode was removed in Kubernetes 1.26; choose iptables or nftables".into())
         }
-        (ProfileId::Guide2016, None) => Err(format!("{text:?} is not a proxy mode; choose iptables or userspace")),
-        (ProfileId::Current, None) => Err(format!("{text:?} is not a proxy mode; choose iptables or nftables")),
+        (_, None) => {
+            let known: Vec<&str> = ProxyMode::of(profile).iter().map(|m| m.as_str()).collect();
+            Err(format!("{text:?} is not a proxy mode; choose {}", known.join(" or ")))
+        }
     }
 }
 
@@ -763,11 +826,11 @@ impl ClusterSpec {
     pub fn to_file(&self) -> SpecFile {
         let (ca_source, common_name, ca_days, certificate, key) = match &self.ca {
             CaSpec::Generate { common_name, validity_days } => {
-                ("generate", common_name.to_string(), *validity_days, String::new(), String::new())
+                (CaSource::Generate.as_str(), common_name.to_string(), *validity_days, String::new(), String::new())
             }
             CaSpec::Import { certificate_pem, key_pem } => {
                 let defaults = CaInput::default();
-                ("import", defaults.common_name, 3650, certificate_pem.clone(), key_pem.clone())
+                (CaSource::Import.as_str(), defaults.common_name, 3650, certificate_pem.clone(), key_pem.clone())
             }
         };
         SpecFile {

@@ -10,6 +10,7 @@ pub mod bundle;
 pub mod check;
 pub mod identity;
 pub mod input;
+pub mod json;
 pub mod pki;
 pub mod plan;
 pub mod profile;

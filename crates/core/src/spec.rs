@@ -165,6 +165,14 @@ pub enum ProxyMode {
 impl ProxyMode {
     pub const ALL: [ProxyMode; 3] = [ProxyMode::Iptables, ProxyMode::Userspace, ProxyMode::Nftables];
 
+    /// The modes a profile's kube-proxy has, its default first.
+    pub fn of(profile: ProfileId) -> &'static [ProxyMode] {
+        match profile {
+            ProfileId::Guide2016 => &[ProxyMode::Iptables, ProxyMode::Userspace],
+            ProfileId::Current => &[ProxyMode::Iptables, ProxyMode::Nftables],
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         self.as_str_const()
     }
@@ -186,6 +194,30 @@ pub struct Worker {
     pub ip: IpAddr,
 }
 
+/// Where the cluster CA comes from, as a project file names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaSource {
+    /// The studio creates a CA.
+    Generate,
+    /// An existing CA is pasted in.
+    Import,
+}
+
+impl CaSource {
+    pub const ALL: [CaSource; 2] = [CaSource::Generate, CaSource::Import];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaSource::Generate => "generate",
+            CaSource::Import => "import",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<CaSource> {
+        CaSource::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
 /// Where the cluster CA comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CaSpec {
@@ -204,7 +236,7 @@ pub struct KeySpec {
 }
 
 /// The private key algorithms the studio can generate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum KeyAlgorithm {
     Rsa2048,
     Rsa3072,

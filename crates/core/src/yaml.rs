@@ -51,35 +51,6 @@ fn overlay(base: &mut Value, top: Value) {
     }
 }
 
-/// `value` with every leaf still equal to `old`'s replaced by `new`'s (a switch of defaults that
-/// keeps what the user changed).
-pub fn rebase<T: Serialize + DeserializeOwned>(value: &T, old: &T, new: &T) -> Result<T, YamlError> {
-    let mut tree = to_value(value)?;
-    rebase_tree(&mut tree, &to_value(old)?, &to_value(new)?);
-    serde_path_to_error::deserialize(tree).map_err(|err| YamlError { path: err.path().to_string(), message: err.into_inner().to_string() })
-}
-
-fn rebase_tree(value: &mut Value, old: &Value, new: &Value) {
-    match value {
-        Value::Mapping(map) => {
-            // A field only the old side writes (one the new profile leaves empty) goes, whatever its
-            // value: the new profile has no use for it, and its form would not show it.
-            map.retain(|key, _| !(new.get(key).is_none() && old.get(key).is_some()));
-            for (key, slot) in map.iter_mut() {
-                rebase_tree(slot, &old[key], &new[key]);
-            }
-            if let (Some(old), Some(new)) = (old.as_mapping(), new.as_mapping()) {
-                let added: Vec<_> = new.iter().filter(|(k, _)| !old.contains_key(*k) && !map.contains_key(*k)).collect();
-                for (key, default) in added {
-                    map.insert(key.clone(), default.clone());
-                }
-            }
-        }
-        _ if value == old => *value = new.clone(),
-        _ => {}
-    }
-}
-
 fn to_value<T: Serialize>(value: &T) -> Result<Value, YamlError> {
     serde_yaml::to_value(value).map_err(|e| YamlError { path: String::new(), message: e.to_string() })
 }
