@@ -1,18 +1,16 @@
-// The studio's background worker: loads the engine module and answers the page's calls
-// ({id, call, request} -> {id, reply} or {id, error}). See src/background.rs and src/engine.rs.
-import init, * as engine from './studio-engine.js';
+// The studio's background worker: loads the engine module and answers the page's calls. A call is
+// {id, request} (a protocol::Request's bytes); the answer {id, reply} (a protocol::Reply's bytes)
+// or {id, error} when the engine trapped. See src/protocol.rs and src/background.rs.
+import init, { call } from './studio-engine.js';
 
-const calls = new Set(['make_keys', 'generate', 'zip', 'check_bundle', 'examine_ca']);
 const ready = init();
 // Without the engine this worker is of no use: the page then runs the engine itself.
 ready.catch((error) => self.postMessage({ broken: String(error) }));
-self.onmessage = async ({ data: { id, call, request } }) => {
+self.onmessage = async ({ data: { id, request } }) => {
   try {
     await ready;
-    if (!calls.has(call)) throw new Error(`no engine call ${call}`);
-    const reply = engine[call](request);
-    const transfer = Object.values(reply).flat().filter((v) => v instanceof Uint8Array).map((v) => v.buffer);
-    self.postMessage({ id, reply }, transfer);
+    const reply = call(request);
+    self.postMessage({ id, reply }, [reply.buffer]);
   } catch (error) {
     // A trap (a panic aborts) leaves the module unusable: the page then starts a fresh worker.
     self.postMessage({ id, error: String(error), fatal: error instanceof WebAssembly.RuntimeError });

@@ -16,7 +16,7 @@ use crate::fields::{input_id, Group};
 use crate::background;
 use crate::keygen::{self, Keys};
 use crate::platform;
-use crate::state::{Action, Generated, Progress, State};
+use crate::state::{Action, Examined, Generated, Progress, State, STORAGE_KEY, UNREADABLE_KEY};
 
 /// Makes the keys that are missing: RSA through WebCrypto (several at once), the rest in the pool
 /// of engine workers; then the engine signs, renders, checks and zips the bundle in the background.
@@ -65,7 +65,35 @@ async fn generate(project: SpecFile, spec: Rc<ClusterSpec>, known: Rc<Keys>, inc
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(State::restore);
+    let state = use_reducer(|| State::load(platform::load(STORAGE_KEY), platform::now()));
+    // A saved project that could not be read is kept under a key of its own before anything is
+    // saved; an older studio saved YAML, which the engine reads.
+    use_effect_with((), {
+        let unreadable = state.unreadable.clone();
+        let d = state.dispatcher();
+        move |()| {
+            if let Some((text, _)) = unreadable {
+                // Where the browser refuses, the text is still on the page to copy.
+                let _ = platform::save(UNREADABLE_KEY, &text);
+                spawn_local(async move {
+                    if let Ok(file) = background::read_project(text).await {
+                        d.dispatch(Action::Restored(file));
+                    }
+                });
+            }
+        }
+    });
+    // The project (never the CA key) is saved in this browser whenever it changes.
+    use_effect_with(state.kept(), {
+        let d = state.dispatcher();
+        let had_failed = state.not_saved.is_some();
+        move |kept: &studio::SpecFile| {
+            let saved = kept.to_json().map_err(|e| e.to_string()).and_then(|text| platform::save(STORAGE_KEY, &text));
+            if saved.is_err() || had_failed {
+                d.dispatch(Action::NotSaved(saved.err()));
+            }
+        }
+    });
     let include_ca_key = use_state(|| false);
     let project_text = use_state(String::new);
     use_effect_with((), |()| background::warm_up());
@@ -75,8 +103,9 @@ pub fn app() -> Html {
         move |texts: &Option<(String, String)>| {
             if let Some((certificate, key)) = texts.clone() {
                 spawn_local(async move {
-                    let verdict = background::examine_ca(&certificate, &key, platform::now()).await;
-                    d.dispatch(Action::CaExamined(Rc::new((certificate, key, verdict))));
+                    let now = platform::now();
+                    let verdict = background::examine_ca(&certificate, &key, now).await;
+                    d.dispatch(Action::CaExamined(Rc::new(Examined { certificate, key, now, verdict })));
                 });
             }
         }
@@ -117,11 +146,16 @@ pub fn app() -> Html {
         })
     };
     let save_project = {
-        let file = state.file.clone();
+        let kept = state.kept();
+        let d = state.dispatcher();
         Callback::from(move |_| {
-            let mut kept = file.clone();
-            kept.ca.key.clear();
-            let _ = platform::download("cluster.yaml", "application/yaml", kept.to_yaml().as_bytes());
+            let (kept, d) = (kept.clone(), d.clone());
+            spawn_local(async move {
+                let saved = background::write_project(&kept).await.and_then(|text| platform::download("cluster.yaml", "application/yaml", text.as_bytes()));
+                if let Err(e) = saved {
+                    d.dispatch(Action::NotSaved(Some(format!("the project file was not downloaded: {e}"))));
+                }
+            });
         })
     };
     let project_input = {
@@ -131,14 +165,17 @@ pub fn app() -> Html {
     let load_project = {
         let d = state.dispatcher();
         let project_text = project_text.clone();
-        Callback::from(move |_| d.dispatch(Action::LoadProject((*project_text).clone())))
+        Callback::from(move |_| {
+            let (d, text) = (d.clone(), (*project_text).clone());
+            spawn_local(async move { d.dispatch(Action::LoadProject(background::read_project(text).await)) });
+        })
     };
     let load_project_file = {
         let d = state.dispatcher();
         Callback::from(move |e: Event| {
             let d = d.clone();
             platform::read_first_file(e.target_unchecked_into::<web_sys::HtmlInputElement>().files(), move |text| {
-                d.dispatch(Action::LoadProject(text))
+                spawn_local(async move { d.dispatch(Action::LoadProject(background::read_project(text).await)) });
             });
         })
     };
@@ -188,6 +225,15 @@ pub fn app() -> Html {
                     <FieldGroup group={Group::Authority} state={state.clone()} />
                     <FieldGroup group={Group::Keys} state={state.clone()} />
                     <FieldGroup group={Group::Advanced} state={state.clone()} />
+                    if let Some((text, why)) = &state.unreadable {
+                        <div class="error" role="alert" id="unreadable-project">
+                            <p>{ format!("The project saved in this browser could not be read ({why}); the guide's example is loaded instead. Its text is below to copy, and kept in this browser under {UNREADABLE_KEY}.") }</p>
+                            <textarea readonly=true rows="6" spellcheck="false" aria-label="The saved project that could not be read" value={text.clone()} />
+                        </div>
+                    }
+                    if let Some(why) = &state.not_saved {
+                        <p class="error" role="alert">{ format!("Not saved in this browser: {why}") }</p>
+                    }
                     <details class="group">
                         <summary>{ "Project file" }</summary>
                         <button type="button" onclick={save_project}>{ "Save project (YAML)" }</button>

@@ -11,19 +11,19 @@ use std::rc::Rc;
 
 use futures::channel::oneshot;
 use futures::future::join_all;
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Promise, Reflect, Uint8Array};
 use studio::check::Report;
 use studio::input::{CaVerdict, FieldError};
-use studio::pki::KeyRequest;
+use studio::plan::KeyRequest;
 use studio::spec::KeyAlgorithm;
 use studio::{Artifact, Bundle, RenderOptions, SpecFile};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::engine::{bytes, field, object};
 use crate::keygen::{self, HeldKey, Keys};
-use crate::platform;
+use crate::platform::{self, object};
+use crate::protocol::{decode, encode, Reply, Request};
 
 /// What a run produces.
 pub struct Output {
@@ -32,21 +32,25 @@ pub struct Output {
     pub checks: Report,
 }
 
-type Answer = oneshot::Sender<Result<JsValue, String>>;
+type Answer = oneshot::Sender<Result<Reply, String>>;
 
 /// The most workers making keys at once, whatever the core count.
 const POOL_CAP: usize = 4;
 
-/// The calls that belong to a generation run: a cancel ends them. Any other call (an examined CA,
-/// a checked upload, a machine's zip) is sent again to a fresh worker instead.
-const RUN_CALLS: [&str; 2] = ["make_keys", "generate"];
-
 /// A call to the engine not yet answered.
 struct Pending {
     place: usize,
-    name: &'static str,
-    request: Object,
+    /// Whether it belongs to a generation run ([`Request::belongs_to_run`]): a cancel ends it. Any
+    /// other call (an examined CA, a checked upload, a machine's zip) is sent again to a fresh worker.
+    run: bool,
+    /// The request's bytes, kept to send again.
+    request: Vec<u8>,
     answer: Answer,
+}
+
+/// A field of a worker's message.
+fn field(object: &JsValue, key: &str) -> Option<JsValue> {
+    Reflect::get(object, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined())
 }
 
 thread_local! {
@@ -96,22 +100,25 @@ fn fall_back() {
 
 fn on_message(place: usize, event: web_sys::MessageEvent) {
     let data = event.data();
-    if field(&data, "broken").is_ok_and(|b| b.is_truthy()) {
+    if field(&data, "broken").is_some_and(|b| b.is_truthy()) {
         // The worker started but could not load the engine module.
         return fall_back();
     }
-    let Some(id) = field(&data, "id").ok().and_then(|id| id.as_f64()) else { return };
+    let Some(id) = field(&data, "id").and_then(|id| id.as_f64()) else { return };
     let Some(pending) = CALLS.with(|c| c.borrow_mut().remove(&(id as u32))) else { return };
-    let result = match field(&data, "error").ok().and_then(|e| e.as_string()) {
+    let result = match field(&data, "error").and_then(|e| e.as_string()) {
         Some(error) => {
             // A trap leaves the module's memory in any state: the worker is replaced, and the
             // other calls it held are sent again.
-            if field(&data, "fatal").is_ok_and(|f| f.is_truthy()) {
+            if field(&data, "fatal").is_some_and(|f| f.is_truthy()) {
                 restart(place);
             }
             Err(error)
         }
-        None => field(&data, "reply").map_err(|_| "the worker's answer has no reply".to_owned()),
+        None => field(&data, "reply")
+            .and_then(|r| r.dyn_into::<Uint8Array>().ok())
+            .ok_or_else(|| "the worker's answer has no reply".to_owned())
+            .and_then(|bytes| decode(&bytes.to_vec())),
     };
     let _ = pending.answer.send(result);
 }
@@ -154,14 +161,16 @@ async fn engine_on_page() -> Result<JsValue, String> {
 }
 
 /// Runs an engine call on the page, after letting the page paint (progress) and take clicks (Cancel).
-async fn on_page(name: &str, request: &Object) -> Result<JsValue, String> {
+async fn on_page(run: bool, request: &[u8]) -> Result<Reply, String> {
     platform::next_task().await;
-    if keygen::cancelled() && RUN_CALLS.contains(&name) {
+    if keygen::cancelled() && run {
         return Err(keygen::CANCELLED.into());
     }
     let engine = engine_on_page().await?;
-    let entry: Function = Reflect::get(&engine, &name.into()).ok().and_then(|f| f.dyn_into().ok()).ok_or("the engine lacks an entry point")?;
-    entry.call1(&JsValue::NULL, request).map_err(describe)
+    let entry: Function = Reflect::get(&engine, &"call".into()).ok().and_then(|f| f.dyn_into().ok()).ok_or("the engine lacks its entry point")?;
+    let reply = entry.call1(&JsValue::NULL, &Uint8Array::from(request)).map_err(describe)?;
+    let bytes = reply.dyn_into::<Uint8Array>().map_err(|_| "the engine's reply is not bytes")?;
+    decode(&bytes.to_vec())
 }
 
 fn describe(error: JsValue) -> String {
@@ -172,7 +181,7 @@ fn describe(error: JsValue) -> String {
 fn send(pending: Pending) {
     let Some(worker) = worker(pending.place) else {
         wasm_bindgen_futures::spawn_local(async move {
-            let result = on_page(pending.name, &pending.request).await;
+            let result = on_page(pending.run, &pending.request).await;
             let _ = pending.answer.send(result);
         });
         return;
@@ -181,7 +190,7 @@ fn send(pending: Pending) {
         n.set(n.get().wrapping_add(1));
         n.get()
     });
-    let message = match object(&[("id", &id.into()), ("call", &pending.name.into()), ("request", &pending.request)]) {
+    let message = match object(&[("id", &id.into()), ("request", &Uint8Array::from(&pending.request[..]))]) {
         Ok(message) => message,
         Err(e) => return drop(pending.answer.send(Err(e))),
     };
@@ -193,16 +202,24 @@ fn send(pending: Pending) {
     }
 }
 
-/// Calls the engine's entry point `name` (see [`crate::engine`]) in the worker at pool `place`,
-/// or on the page where there is no worker.
-async fn call_at(place: usize, name: &'static str, request: &Object) -> Result<JsValue, String> {
+/// Asks the engine (see [`crate::engine`]) in the worker at pool `place`, or on the page where
+/// there is no worker; a [`Reply::Failed`] comes back as the error it carries.
+async fn call_at(place: usize, request: &Request) -> Result<Reply, String> {
     let (answer, receiver) = oneshot::channel();
-    send(Pending { place, name, request: request.clone(), answer });
-    receiver.await.map_err(|_| keygen::CANCELLED.to_owned())?
+    send(Pending { place, run: request.belongs_to_run(), request: encode(request)?, answer });
+    match receiver.await.map_err(|_| keygen::CANCELLED.to_owned())?? {
+        Reply::Failed(why) => Err(why),
+        reply => Ok(reply),
+    }
 }
 
-async fn call(name: &'static str, request: &Object) -> Result<JsValue, String> {
-    call_at(0, name, request).await
+async fn call(request: &Request) -> Result<Reply, String> {
+    call_at(0, request).await
+}
+
+/// The engine answered with another reply than the request calls for.
+fn unexpected(reply: Reply) -> String {
+    format!("the engine answered with something else: {reply:?}").chars().take(200).collect()
 }
 
 /// Starts the first worker, which loads the engine module while the user fills in the form.
@@ -217,7 +234,7 @@ pub fn cancel() {
     for place in places {
         retire(place);
     }
-    for pending in take_calls(|p| RUN_CALLS.contains(&p.name)) {
+    for pending in take_calls(|p| p.run) {
         let _ = pending.answer.send(Err(keygen::CANCELLED.into()));
     }
     for pending in take_calls(|_| true) {
@@ -284,18 +301,16 @@ pub async fn make_keys(requests: &[KeyRequest], made: impl Fn(&Keys), progress: 
 
 /// One batch of keys from the worker at pool `place`.
 async fn make_batch(place: usize, batch: &[KeyRequest]) -> Result<Keys, String> {
-    let algorithms = Array::new();
-    for request in batch {
-        algorithms.push(&request.algorithm.as_str().into());
-    }
-    let reply = call_at(place, "make_keys", &object(&[("algorithms", &algorithms)])?).await?;
-    let list = Array::from(&field(&reply, "keys").map_err(describe)?);
-    if list.length() as usize != batch.len() {
-        return Err(format!("the engine made {} keys for {} roles", list.length(), batch.len()));
+    let algorithms = batch.iter().map(|request| request.algorithm).collect();
+    let keys = match call_at(place, &Request::MakeKeys { algorithms }).await? {
+        Reply::Keys(keys) => keys,
+        other => return Err(unexpected(other)),
+    };
+    if keys.len() != batch.len() {
+        return Err(format!("the engine made {} keys for {} roles", keys.len(), batch.len()));
     }
     let mut fresh = Keys::default();
-    for (request, der) in batch.iter().zip(list.iter()) {
-        let der = der.dyn_into::<Uint8Array>().map_err(|_| "a key is not bytes")?.to_vec();
+    for (request, der) in batch.iter().zip(keys) {
         fresh.insert(request.id.clone(), HeldKey { algorithm: request.algorithm, pkcs8: Rc::from(der) });
     }
     Ok(fresh)
@@ -303,65 +318,68 @@ async fn make_batch(place: usize, batch: &[KeyRequest]) -> Result<Keys, String> 
 
 /// Signs, renders, checks and zips with `keys`, which hold a key for every request.
 pub async fn generate(project: &SpecFile, requests: &[KeyRequest], keys: &Keys, options: RenderOptions) -> Result<Output, String> {
-    let key_list = Array::new();
-    for request in requests {
-        let key = keys.get(request).ok_or_else(|| format!("no key for {}", request.id))?;
-        key_list.push(&Uint8Array::from(&key.pkcs8[..]));
-    }
-    let run = object(&[
-        ("project", &JsValue::from_str(&project.to_yaml())),
-        ("now", &JsValue::from_f64(options.now as f64)),
-        ("includeCaKey", &JsValue::from_bool(options.include_ca_key)),
-        ("keys", &key_list),
-    ])?;
-    let reply = call("generate", &run).await?;
-    read_reply(&reply).await
+    let keys = requests
+        .iter()
+        .map(|request| keys.get(request).map(|key| key.pkcs8.to_vec()).ok_or_else(|| format!("no key for {}", request.id)))
+        .collect::<Result<_, _>>()?;
+    let project = project.to_json().map_err(|e| e.to_string())?;
+    let request = Request::Generate { project, now: options.now, include_ca_key: options.include_ca_key, keys };
+    read_generated(call(&request).await?).await
 }
 
 /// Decodes a generate reply, one piece per task, so a large bundle never holds the page up long.
-pub async fn read_reply(reply: &JsValue) -> Result<Output, String> {
-    let checks = postcard::from_bytes(&bytes(reply, "report")?).map_err(|e| format!("the engine's report: {e}"))?;
+pub async fn read_generated(reply: Reply) -> Result<Output, String> {
+    let Reply::Generated { report, pieces, zip } = reply else { return Err(unexpected(reply)) };
     let mut bundle = Bundle::default();
-    for piece in Array::from(&field(reply, "artifacts").map_err(describe)?).iter() {
+    for piece in pieces {
         platform::next_task().await;
-        let piece = piece.dyn_into::<Uint8Array>().map_err(|_| "a piece of the bundle is not bytes")?.to_vec();
-        let artifacts: Vec<Artifact> = postcard::from_bytes(&piece).map_err(|e| format!("the engine's bundle: {e}"))?;
+        let artifacts: Vec<Artifact> = decode(&piece).map_err(|e| format!("the engine's bundle: {e}"))?;
         bundle.artifacts.extend(artifacts);
     }
     platform::next_task().await;
-    Ok(Output { bundle, zip: bytes(reply, "zip")?, checks })
+    Ok(Output { bundle, zip, checks: report })
 }
 
 /// A zip of some artifacts (one machine's files).
 pub async fn zip(artifacts: Vec<Artifact>, now: i64) -> Result<Vec<u8>, String> {
-    let artifacts = postcard::to_allocvec(&artifacts).map_err(|e| e.to_string())?;
-    let reply = call("zip", &object(&[("artifacts", &Uint8Array::from(&artifacts[..])), ("now", &(now as f64).into())])?).await?;
-    bytes(&reply, "zip")
+    match call(&Request::Zip { artifacts, now }).await? {
+        Reply::Zip(zip) => Ok(zip),
+        other => Err(unexpected(other)),
+    }
 }
 
 /// Checks an uploaded bundle zip.
 pub async fn check_bundle(zip: Vec<u8>, now: i64) -> Result<Report, String> {
-    let reply = call("check_bundle", &object(&[("zip", &Uint8Array::from(&zip[..])), ("now", &(now as f64).into())])?).await?;
-    postcard::from_bytes(&bytes(&reply, "report")?).map_err(|e| format!("the engine's report: {e}"))
+    match call(&Request::CheckBundle { zip, now }).await? {
+        Reply::Checked(report) => Ok(report),
+        other => Err(unexpected(other)),
+    }
+}
+
+/// A project file (YAML) read by the engine.
+pub async fn read_project(text: String) -> Result<SpecFile, FieldError> {
+    match call(&Request::ReadProject { text }).await {
+        Ok(Reply::Project(read)) => SpecFile::from_json(&read?),
+        Ok(other) => Err(FieldError::new("(document)", format!("could not be read: {}", unexpected(other)))),
+        Err(e) => Err(FieldError::new("(document)", format!("could not be read: {e}"))),
+    }
+}
+
+/// A project written as a project file (YAML) by the engine.
+pub async fn write_project(file: &SpecFile) -> Result<String, String> {
+    let project = file.to_json().map_err(|e| e.to_string())?;
+    match call(&Request::WriteProject { project }).await? {
+        Reply::ProjectFile(text) => Ok(text),
+        other => Err(unexpected(other)),
+    }
 }
 
 /// The engine's verdict on an imported CA's certificate and key.
 pub async fn examine_ca(certificate: &str, key: &str, now: i64) -> CaVerdict {
-    let asked = object(&[("certificate", &certificate.into()), ("key", &key.into()), ("now", &(now as f64).into())]);
-    let reply = match asked {
-        Ok(asked) => call("examine_ca", &asked).await,
-        Err(e) => Err(e),
-    };
-    let reply = reply.map_err(|e| FieldError::new("ca.certificate", format!("could not be examined: {e}")))?;
-    match field(&reply, "notAfter").ok().and_then(|n| n.as_f64()) {
-        Some(not_after) => Ok(not_after as i64),
-        None => {
-            let text = |key| field(&reply, key).ok().and_then(|v| v.as_string()).unwrap_or_default();
-            let (field_name, message) = (text("field"), text("message"));
-            if field_name.is_empty() || message.is_empty() {
-                return Err(FieldError::new("ca.certificate", "could not be examined: the engine's reply was not understood"));
-            }
-            Err(FieldError::new(field_name, message))
-        }
+    let request = Request::ExamineCa { certificate: certificate.to_owned(), key: key.to_owned(), now };
+    match call(&request).await {
+        Ok(Reply::CaExamined(verdict)) => verdict,
+        Ok(other) => Err(FieldError::new("ca.certificate", format!("could not be examined: {}", unexpected(other)))),
+        Err(e) => Err(FieldError::new("ca.certificate", format!("could not be examined: {e}"))),
     }
 }

@@ -2,8 +2,8 @@
 //! file. Field paths are the same strings validation reports, so errors land beside their field.
 
 use studio::input::SpecFile;
-use studio::release::ProfileId;
-use studio::spec::{KeyAlgorithm, ProxyMode};
+use studio::release::{supported_range, ProfileId, DEFAULT_VERSION};
+use studio::spec::{AdminGroup, CaSource, KeyAlgorithm, ProxyDelivery, ProxyMode};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Group {
@@ -26,11 +26,12 @@ impl Group {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug)]
 pub enum Control {
     Text,
     Number,
-    Choice(&'static [&'static str]),
+    /// One of these values, listed by the engine's own enums.
+    Choice(fn() -> Vec<&'static str>),
     Pem,
 }
 
@@ -44,8 +45,8 @@ pub struct FieldDef {
     pub set: fn(&mut SpecFile, String),
     /// Shown only when this returns true (the CA import fields, one profile's fields).
     pub visible: fn(&SpecFile) -> bool,
-    /// A sentence under the field: what the choice means.
-    pub hint: &'static str,
+    /// A sentence under the field: what the choice means (empty: none).
+    pub hint: fn() -> String,
 }
 
 fn always(_: &SpecFile) -> bool {
@@ -53,11 +54,11 @@ fn always(_: &SpecFile) -> bool {
 }
 
 fn importing(f: &SpecFile) -> bool {
-    f.ca.source == "import"
+    f.ca.source == CaSource::Import.as_str()
 }
 
 fn generating(f: &SpecFile) -> bool {
-    f.ca.source != "import"
+    !importing(f)
 }
 
 fn guide(f: &SpecFile) -> bool {
@@ -76,18 +77,33 @@ fn switch_profile(f: &mut SpecFile, value: String) {
     }
 }
 
-const ALGORITHMS: &[&str] = &[
-    KeyAlgorithm::Rsa2048.as_str_const(),
-    KeyAlgorithm::Rsa3072.as_str_const(),
-    KeyAlgorithm::Rsa4096.as_str_const(),
-    KeyAlgorithm::EcdsaP256.as_str_const(),
-    KeyAlgorithm::EcdsaP384.as_str_const(),
-];
-const GUIDE_MODES: &[&str] = &[ProxyMode::Iptables.as_str_const(), ProxyMode::Userspace.as_str_const()];
-const CURRENT_MODES: &[&str] = &[ProxyMode::Iptables.as_str_const(), ProxyMode::Nftables.as_str_const()];
-const PROFILES: &[&str] = &["guide-2016", "current"];
-const DELIVERIES: &[&str] = &["static-pod", "daemonset"];
-const ADMIN_GROUPS: &[&str] = &["kubeadm:cluster-admins", "system:masters"];
+fn profiles() -> Vec<&'static str> {
+    ProfileId::ALL.iter().map(|p| p.as_str()).collect()
+}
+
+fn algorithms() -> Vec<&'static str> {
+    KeyAlgorithm::ALL.iter().map(|a| a.as_str()).collect()
+}
+
+fn guide_modes() -> Vec<&'static str> {
+    ProxyMode::of(ProfileId::Guide2016).iter().map(|m| m.as_str()).collect()
+}
+
+fn current_modes() -> Vec<&'static str> {
+    ProxyMode::of(ProfileId::Current).iter().map(|m| m.as_str()).collect()
+}
+
+fn deliveries() -> Vec<&'static str> {
+    ProxyDelivery::ALL.iter().map(|d| d.as_str()).collect()
+}
+
+fn admin_groups() -> Vec<&'static str> {
+    AdminGroup::ALL.iter().map(|g| g.as_str()).collect()
+}
+
+fn ca_sources() -> Vec<&'static str> {
+    CaSource::ALL.iter().map(|s| s.as_str()).collect()
+}
 
 macro_rules! field {
     ($path:literal, $label:literal, $group:ident, $control:expr, $($part:tt).+, $visible:expr) => {
@@ -102,7 +118,7 @@ macro_rules! field {
             get: |f| f.$($part).+.to_string(),
             set: |f, v| f.$($part).+ = v.into(),
             visible: $visible,
-            hint: $hint,
+            hint: || $hint.to_string(),
         }
     };
 }
@@ -122,17 +138,17 @@ pub const FIELDS: &[FieldDef] = &[
         path: "profile",
         label: "Profile",
         group: Group::Profile,
-        control: Control::Choice(PROFILES),
+        control: Control::Choice(profiles),
         get: |f| f.profile.clone(),
         set: switch_profile,
         visible: always,
-        hint: "guide-2016 reproduces the 2016 guide's files for Kubernetes 1.2 exactly; current writes what a careful operator installs on 1.33 to 1.37 today. Fields you changed are kept when you switch.",
+        hint: || format!("guide-2016 reproduces the 2016 guide's files for Kubernetes 1.2 exactly; current writes what a careful operator installs on {} today. Fields you changed are kept when you switch.", supported_range()),
     },
-    field!("kubernetesVersion", "Kubernetes version (1.33 to 1.37, e.g. 1.37 or 1.37.2)", Profile, Control::Text, kubernetes_version, current,
-        "Sets the kube-proxy image tag and the CoreDNS release, and which settings the files may use."),
-    field!("kubeProxy.delivery", "kube-proxy runs as", Profile, Control::Choice(DELIVERIES), kube_proxy.delivery, current,
+    field!("kubernetesVersion", "Kubernetes version", Profile, Control::Text, kubernetes_version, current,
+        format!("{} are supported: write a minor such as {DEFAULT_VERSION}, or a patch release such as {DEFAULT_VERSION}.2. Sets the kube-proxy image tag and the CoreDNS release, and which settings the files may use.", supported_range())),
+    field!("kubeProxy.delivery", "kube-proxy runs as", Profile, Control::Choice(deliveries), kube_proxy.delivery, current,
         "static-pod: on every worker from the kubelet's manifest directory, with its own certificate (the guide's way). daemonset: applied once from the workstation, authenticated by a ServiceAccount token (kubeadm's way)."),
-    field!("kubectl.adminGroup", "Admin certificate group", Profile, Control::Choice(ADMIN_GROUPS), kubectl.admin_group, current,
+    field!("kubectl.adminGroup", "Admin certificate group", Profile, Control::Choice(admin_groups), kubectl.admin_group, current,
         "kubeadm:cluster-admins is bound to cluster-admin by a ClusterRoleBinding the bundle ships, so the access can be revoked by deleting the binding. system:masters bypasses RBAC entirely and cannot be revoked short of replacing the CA: keep it for a break-glass credential."),
     field!("cluster.apiServer", "API server URL (load balancer)", Cluster, Control::Text, cluster.api_server, always),
     field!("cluster.dnsIP", "Cluster DNS IP", Cluster, Control::Text, cluster.dns_ip, always),
@@ -140,15 +156,15 @@ pub const FIELDS: &[FieldDef] = &[
     field!("cluster.serviceCIDR", "Service network (CIDR)", Cluster, Control::Text, cluster.service_cidr, always),
     field!("cluster.podCIDR", "Pod network (CIDR)", Cluster, Control::Text, cluster.pod_cidr, current,
         "kube-proxy's clusterCIDR: traffic from outside it to a Service is masqueraded."),
-    field!("kubeProxy.mode", "kube-proxy mode", Cluster, Control::Choice(GUIDE_MODES), kube_proxy.mode, guide),
-    field!("kubeProxy.mode", "kube-proxy mode", Cluster, Control::Choice(CURRENT_MODES), kube_proxy.mode, current,
+    field!("kubeProxy.mode", "kube-proxy mode", Cluster, Control::Choice(guide_modes), kube_proxy.mode, guide),
+    field!("kubeProxy.mode", "kube-proxy mode", Cluster, Control::Choice(current_modes), kube_proxy.mode, current,
         "nftables is GA since 1.33 and scales better; iptables is still kube-proxy's default."),
-    field!("ca.source", "CA source", Authority, Control::Choice(&["generate", "import"]), ca.source, always),
+    field!("ca.source", "CA source", Authority, Control::Choice(ca_sources), ca.source, always),
     field!("ca.commonName", "CA common name", Authority, Control::Text, ca.common_name, generating),
     field!("ca.validityDays", "CA validity (days)", Authority, Control::Number, ca.validity_days.0, generating),
     field!("ca.certificate", "CA certificate (PEM)", Authority, Control::Pem, ca.certificate, importing),
     field!("ca.key", "CA private key (PEM; stays in this tab)", Authority, Control::Pem, ca.key, importing),
-    field!("keys.algorithm", "Key algorithm", Keys, Control::Choice(ALGORITHMS), keys.algorithm, always),
+    field!("keys.algorithm", "Key algorithm", Keys, Control::Choice(algorithms), keys.algorithm, always),
     field!("keys.validityDays", "Certificate validity (days)", Keys, Control::Number, keys.validity_days.0, always),
     field!("kubelet.housekeepingInterval", "Kubelet housekeeping interval", Advanced, Control::Text, kubelet.housekeeping_interval, guide),
     field!("kubelet.containerRuntimeEndpoint", "Container runtime socket (CRI)", Advanced, Control::Text, kubelet.container_runtime_endpoint, current,

@@ -8,12 +8,12 @@ use std::rc::Rc;
 
 use futures::stream::{self, StreamExt};
 use js_sys::{Array, Reflect, Uint8Array};
-use studio::pki::{KeyId, KeyRequest};
+use studio::plan::{KeyId, KeyRequest};
 use studio::spec::KeyAlgorithm;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::engine::object;
+use crate::platform::object;
 
 /// The error a cancelled run ends with.
 pub const CANCELLED: &str = "cancelled";

@@ -1,5 +1,6 @@
-//! Worker Studio in the browser: a Yew form (the page's module) and the engine's entry points (the
-//! engine module, `src/bin/studio-engine.rs`, run by the background worker). Each binary links only
+//! Worker Studio in the browser: a Yew form (the page's module) and the engine's one entry point
+//! (the engine module, `src/bin/studio-engine.rs`, run by the background worker), which talk
+//! through `protocol`. Each binary links only
 //! what it reaches, so the page's first load stays small.
 
 pub mod app;
@@ -9,6 +10,7 @@ pub mod engine;
 pub mod fields;
 pub mod keygen;
 pub mod platform;
+pub mod protocol;
 pub mod state;
 
 /// Mounts the studio on the page's body.

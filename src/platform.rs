@@ -15,10 +15,10 @@ pub fn load(key: &str) -> Option<String> {
     storage()?.get_item(key).ok()?
 }
 
-pub fn save(key: &str, value: &str) {
-    if let Some(storage) = storage() {
-        let _ = storage.set_item(key, value);
-    }
+/// Keeps `value` in local storage; says why when the browser refuses (storage off, or full).
+pub fn save(key: &str, value: &str) -> Result<(), String> {
+    let storage = storage().ok_or("this browser gives the page no local storage")?;
+    storage.set_item(key, value).map_err(|_| "the browser refused to store it (storage full or disabled)".to_owned())
 }
 
 /// Offers `bytes` as a file download named `name`.
@@ -86,4 +86,13 @@ pub async fn next_task() {
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// A plain JS object of these entries (WebCrypto's parameters, the worker's messages).
+pub fn object(entries: &[(&str, &wasm_bindgen::JsValue)]) -> Result<js_sys::Object, String> {
+    let object = js_sys::Object::new();
+    for (key, value) in entries {
+        js_sys::Reflect::set(&object, &(*key).into(), value).map_err(|_| format!("{key} could not be set"))?;
+    }
+    Ok(object)
 }

@@ -1,4 +1,5 @@
-//! The app's model and the actions reduced over it (yew's `use_reducer`).
+//! The app's model and the actions reduced over it (yew's `use_reducer`). The reducer is pure: it
+//! reads no clock and no storage; the app's effects load and save the project and hand the time in.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -10,10 +11,21 @@ use studio::{Bundle, ClusterSpec};
 use yew::Reducible;
 
 use crate::keygen::Keys;
-use crate::platform;
 
 /// Where the project's parameters are kept between visits (never private keys).
 pub const STORAGE_KEY: &str = "worker-studio.project";
+
+/// Where a saved project that could not be read is kept, so nothing the user typed is lost.
+pub const UNREADABLE_KEY: &str = "worker-studio.project.unreadable";
+
+/// The engine's verdict on an imported CA: the certificate and key it examined, when, and what it found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Examined {
+    pub certificate: String,
+    pub key: String,
+    pub now: i64,
+    pub verdict: CaVerdict,
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Progress {
@@ -45,8 +57,15 @@ pub struct State {
     pub spec: Option<Rc<ClusterSpec>>,
     /// Keys of earlier runs, kept in memory only, reused while they fit.
     pub keys: Rc<Keys>,
-    /// The engine's verdict on the imported CA: the certificate and key it examined, and what it found.
-    pub ca_verdict: Option<Rc<(String, String, CaVerdict)>>,
+    /// The engine's verdict on the imported CA.
+    pub ca_verdict: Option<Rc<Examined>>,
+    /// The time validation judges dates by (unix seconds): when the page loaded, or when the engine
+    /// last examined the imported CA.
+    pub now: i64,
+    /// A saved project that could not be read, with why: shown for the user to copy.
+    pub unreadable: Option<(String, String)>,
+    /// The project could not be saved in this browser, and why.
+    pub not_saved: Option<String>,
     /// Validation errors by field path.
     pub errors: BTreeMap<String, String>,
     pub bundle: Option<Rc<Bundle>>,
@@ -70,7 +89,10 @@ pub enum Action {
     SetWorkerName(usize, String),
     SetWorkerIp(usize, String),
     PasteWorkers(String),
-    LoadProject(String),
+    /// A project file the engine read, or why it could not.
+    LoadProject(Result<SpecFile, FieldError>),
+    /// The saved project, once the engine could read what an older studio saved.
+    Restored(SpecFile),
     Reset,
     Progress(Progress),
     /// The keys a run starts from (kept and reused ones, and WebCrypto's), replacing those held.
@@ -78,7 +100,9 @@ pub enum Action {
     /// Keys the engine made, added to those held.
     KeysMade(Rc<Keys>),
     /// The engine examined an imported CA's certificate and key.
-    CaExamined(Rc<(String, String, CaVerdict)>),
+    CaExamined(Rc<Examined>),
+    /// The project could not be saved in this browser.
+    NotSaved(Option<String>),
     Generated(Box<Generated>),
     /// Forget the kept keys, so the next run makes all keys anew.
     ForgetKeys,
@@ -88,14 +112,17 @@ pub enum Action {
 }
 
 impl State {
-    pub fn restore() -> State {
-        let file = platform::load(STORAGE_KEY)
-            .and_then(|text| SpecFile::from_yaml(&text).ok())
-            .unwrap_or_default();
-        State::with_file(file, None)
+    /// The state a page starts in: the project saved in this browser (`saved`), or the guide's
+    /// example; a saved project that cannot be read is kept in [`State::unreadable`].
+    pub fn load(saved: Option<String>, now: i64) -> State {
+        match saved.map(|text| (SpecFile::from_json(&text), text)) {
+            Some((Ok(file), _)) => State::with_file(file, None, now),
+            Some((Err(e), text)) => State { unreadable: Some((text, e.to_string())), ..State::with_file(SpecFile::default(), None, now) },
+            None => State::with_file(SpecFile::default(), None, now),
+        }
     }
 
-    fn with_file(file: SpecFile, load_error: Option<String>) -> State {
+    fn with_file(file: SpecFile, load_error: Option<String>, now: i64) -> State {
         let mut state = State {
             file,
             spec: None,
@@ -110,6 +137,9 @@ impl State {
             load_error,
             stale: false,
             uploaded: None,
+            now,
+            unreadable: None,
+            not_saved: None,
         };
         state.revalidate();
         state
@@ -118,10 +148,10 @@ impl State {
     fn revalidate(&mut self) {
         let verdict = self.ca_verdict.clone();
         let examined = move |certificate: &str, key: &str| match verdict.as_deref() {
-            Some((c, k, verdict)) if c == certificate && k == key => verdict.clone(),
+            Some(e) if e.certificate == certificate && e.key == key => e.verdict.clone(),
             _ => Err(FieldError::new("ca.certificate", "is being examined…")),
         };
-        match self.file.validate_with(platform::now(), &examined) {
+        match self.file.validate_with(self.now, &examined) {
             Ok(spec) => {
                 self.spec = Some(Rc::new(spec));
                 self.errors = BTreeMap::new();
@@ -131,9 +161,13 @@ impl State {
                 self.errors = errors.into_iter().map(|FieldError { field, message }| (field, message)).collect();
             }
         }
+    }
+
+    /// The project as it is kept in this browser: without the CA key.
+    pub fn kept(&self) -> SpecFile {
         let mut kept = self.file.clone();
         kept.ca.key.clear();
-        platform::save(STORAGE_KEY, &kept.to_yaml());
+        kept
     }
 
     pub fn generating(&self) -> bool {
@@ -157,7 +191,7 @@ impl State {
     pub fn ca_to_examine(&self) -> Option<(String, String)> {
         let ca = &self.file.ca;
         let texts = (ca.certificate.clone(), ca.key.clone());
-        let examined = self.ca_verdict.as_deref().is_some_and(|(c, k, _)| (c, k) == (&texts.0, &texts.1));
+        let examined = self.ca_verdict.as_deref().is_some_and(|e| (&e.certificate, &e.key) == (&texts.0, &texts.1));
         (ca.source.trim() == "import" && !ca.certificate.trim().is_empty() && !ca.key.trim().is_empty() && !examined).then_some(texts)
     }
 }
@@ -201,16 +235,17 @@ impl Reducible for State {
                     next.file.workers = rows;
                 }
             }
-            Action::LoadProject(text) => match SpecFile::from_yaml(&text) {
-                Ok(file) => return Rc::new(State::with_file(file, None)),
+            Action::LoadProject(read) => match read {
+                Ok(file) => return Rc::new(State { unreadable: next.unreadable.clone(), ..State::with_file(file, None, next.now) }),
                 Err(e) => {
                     next.load_error = Some(format!("The project file was not loaded: {e}"));
                     edited = false;
                 }
             },
+            Action::Restored(file) => return Rc::new(State::with_file(file, None, next.now)),
             Action::Reset => {
                 let profile = ProfileId::parse(&next.file.profile).unwrap_or(ProfileId::Guide2016);
-                return Rc::new(State::with_file(SpecFile::defaults(profile), None));
+                return Rc::new(State { unreadable: next.unreadable.clone(), ..State::with_file(SpecFile::defaults(profile), None, next.now) });
             }
             Action::Progress(progress) => {
                 next.progress = progress;
@@ -244,9 +279,14 @@ impl Reducible for State {
                 next.keys = Rc::new(Keys::default());
                 edited = false;
             }
-            Action::CaExamined(verdict) => {
-                next.ca_verdict = Some(verdict);
+            Action::CaExamined(examined) => {
+                next.now = examined.now;
+                next.ca_verdict = Some(examined);
                 next.revalidate();
+                edited = false;
+            }
+            Action::NotSaved(why) => {
+                next.not_saved = why;
                 edited = false;
             }
             Action::Uploaded(report) => {

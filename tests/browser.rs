@@ -7,8 +7,8 @@ use studio::pki::{KeyKind, KeySet, PrivateKey};
 use studio::spec::KeyAlgorithm;
 use studio::{RenderOptions, SpecFile};
 use wasm_bindgen_test::*;
-use worker_studio_web::state::{parse_worker_lines, Action, State, STORAGE_KEY};
-use wasm_bindgen::JsCast;
+use worker_studio_web::protocol::{decode, encode, Reply, Request};
+use worker_studio_web::state::{parse_worker_lines, Action, Examined, State, STORAGE_KEY};
 use worker_studio_web::{background, engine, keygen, platform};
 use yew::Reducible;
 
@@ -49,16 +49,44 @@ fn rsa_keys_are_generated_in_wasm_with_the_browser_random_source() {
     assert_ne!(a.pkcs8_der(), b.pkcs8_der(), "two keys differ");
 }
 
+fn set_ca_source(f: &mut SpecFile, v: String) {
+    f.ca.source = v;
+}
+
+fn set_ca_certificate(f: &mut SpecFile, v: String) {
+    f.ca.certificate = v;
+}
+
+fn set_ca_key(f: &mut SpecFile, v: String) {
+    f.ca.key = v;
+}
+
+fn fresh() -> Rc<State> {
+    Rc::new(State::load(None, platform::now()))
+}
+
 #[wasm_bindgen_test]
-fn the_saved_project_never_holds_the_ca_key() {
-    let state = Rc::new(State::restore());
-    let state = state.reduce(Action::Set(|f, v| f.ca.source = v, "import".into()));
-    let state = state.reduce(Action::Set(|f, v| f.ca.key = v, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".into()));
+fn the_kept_project_never_holds_the_ca_key_and_the_reducer_touches_no_storage() {
+    platform::save(STORAGE_KEY, "untouched").unwrap();
+    let state = fresh().reduce(Action::Set(set_ca_source, "import".into()));
+    let state = state.reduce(Action::Set(set_ca_key, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".into()));
     assert!(state.file.ca.key.contains("PRIVATE KEY"), "the key stays in memory");
-    let saved = platform::load(STORAGE_KEY).expect("the project is saved");
-    assert!(saved.contains("source: import") && !saved.contains("PRIVATE KEY"), "{saved}");
+    let kept = state.kept().to_json().unwrap();
+    assert!(kept.contains("\"source\":\"import\"") && !kept.contains("PRIVATE KEY"), "{kept}");
     assert!(state.errors.contains_key("ca.certificate"), "{:?}", state.errors);
-    state.reduce(Action::Reset);
+    assert_eq!(platform::load(STORAGE_KEY).as_deref(), Some("untouched"), "saving is the app's effect, not the reducer's");
+}
+
+#[wasm_bindgen_test]
+fn a_saved_project_that_cannot_be_read_is_kept_and_said() {
+    let text = "apiVersion: worker-studio/v1alpha1\nworkers: [{name: worker01, ip: 192.168.2.1}\n";
+    let state = State::load(Some(text.into()), platform::now());
+    let (kept, why) = state.unreadable.clone().expect("the unreadable text is kept");
+    assert_eq!(kept, text);
+    assert!(!why.is_empty());
+    assert_eq!(state.file, SpecFile::default(), "the guide's example is loaded instead");
+    let state = Rc::new(state).reduce(Action::Reset);
+    assert!(state.unreadable.is_some(), "a reset does not drop it");
 }
 
 #[wasm_bindgen_test]
@@ -69,7 +97,7 @@ fn pasted_worker_lines_become_rows() {
 }
 
 /// The engine's keys from the PKCS#8 the page holds.
-fn key_set(requests: &[studio::pki::KeyRequest], keys: &keygen::Keys) -> KeySet {
+fn key_set(requests: &[studio::plan::KeyRequest], keys: &keygen::Keys) -> KeySet {
     let mut set = KeySet::default();
     for request in requests {
         let held = keys.get(request).unwrap_or_else(|| panic!("no key for {}", request.id));
@@ -127,7 +155,6 @@ async fn keys_that_still_fit_are_reused_and_only_new_ones_made() {
 
 #[wasm_bindgen_test]
 async fn the_engine_makes_keys_then_signs_with_them_and_returns_bundle_report_and_zip() {
-    use js_sys::{Array, Object, Reflect, Uint8Array};
     let mut file = SpecFile::defaults(studio::release::ProfileId::Current);
     file.keys.algorithm = "ecdsa-p384".into();
     // Enough workers for the bundle to cross in several pieces.
@@ -136,33 +163,24 @@ async fn the_engine_makes_keys_then_signs_with_them_and_returns_bundle_report_an
     let requests = studio::key_requests(&spec);
     // The CA key comes from elsewhere; the engine makes every other key.
     let ca = PrivateKey::generate(KeyAlgorithm::EcdsaP384).unwrap();
-    let asked = Object::new();
-    let algorithms = Array::new();
-    for _ in 1..requests.len() {
-        algorithms.push(&"ecdsa-p384".into());
-    }
-    Reflect::set(&asked, &"algorithms".into(), &algorithms).unwrap();
-    let made = Array::from(&Reflect::get(&engine::make_keys(asked.into()).unwrap(), &"keys".into()).unwrap());
-    assert_eq!(made.length() as usize, requests.len() - 1);
-    let keys = Array::of1(&Uint8Array::from(ca.pkcs8_der()));
-    for key in made.iter() {
-        let der = key.dyn_into::<Uint8Array>().unwrap().to_vec();
+    let ask = |request: &Request| decode::<Reply>(&engine::call(&encode(request).unwrap())).unwrap();
+    let algorithms = vec![KeyAlgorithm::EcdsaP384; requests.len() - 1];
+    let Reply::Keys(made) = ask(&Request::MakeKeys { algorithms }) else { panic!("keys were asked for") };
+    assert_eq!(made.len(), requests.len() - 1);
+    let mut keys = vec![ca.pkcs8_der().to_vec()];
+    for der in made {
         assert_eq!(PrivateKey::from_pkcs8_der(&der).unwrap().kind(), KeyKind::EcdsaP384);
-        keys.push(&Uint8Array::from(&der[..]));
+        keys.push(der);
     }
-    let bad = Object::new();
-    Reflect::set(&bad, &"algorithms".into(), &Array::of1(&"dsa-1024".into())).unwrap();
-    assert!(engine::make_keys(bad.into()).unwrap_err().as_string().unwrap().contains("not a key algorithm"));
+    let Reply::Failed(why) = decode::<Reply>(&engine::call(b"not a request")).unwrap() else { panic!("garbage is refused") };
+    assert!(why.contains("could not be read"), "{why}");
 
-    let request = Object::new();
-    Reflect::set(&request, &"project".into(), &file.to_yaml().into()).unwrap();
-    Reflect::set(&request, &"now".into(), &(platform::now() as f64).into()).unwrap();
-    Reflect::set(&request, &"includeCaKey".into(), &false.into()).unwrap();
-    Reflect::set(&request, &"keys".into(), &keys).unwrap();
-    let reply = engine::generate(request.into()).unwrap();
-    let pieces = js_sys::Array::from(&Reflect::get(&reply, &"artifacts".into()).unwrap()).length();
-    let background::Output { bundle, checks, zip } = background::read_reply(&reply).await.unwrap();
-    assert!(pieces >= 2 && bundle.artifacts.len() > pieces as usize, "{pieces} pieces for {} artifacts", bundle.artifacts.len());
+    let request = Request::Generate { project: file.to_json().unwrap(), now: platform::now(), include_ca_key: false, keys: keys.clone() };
+    let reply = ask(&request);
+    let Reply::Generated { pieces, .. } = &reply else { panic!("a bundle was asked for: {reply:?}") };
+    let pieces = pieces.len();
+    let background::Output { bundle, checks, zip } = background::read_generated(reply).await.unwrap();
+    assert!(pieces >= 2 && bundle.artifacts.len() > pieces, "{pieces} pieces for {} artifacts", bundle.artifacts.len());
     assert_eq!(bundle.artifacts[0].zip_path(), "README.txt", "the pieces come back in order");
     assert_eq!(bundle.artifacts.iter().map(|a| a.zip_path()).collect::<std::collections::BTreeSet<_>>().len(), bundle.artifacts.len());
     let ca_der = certificate(&bundle, "ca-host/HOME/ca.crt");
@@ -171,14 +189,12 @@ async fn the_engine_makes_keys_then_signs_with_them_and_returns_bundle_report_an
     assert!(!checks.has_failures(), "{}", checks.to_text());
     assert_eq!(&zip[..2], b"PK");
     let client = bundle.find("workers/worker02/var/lib/kubelet/pki/kubelet-client.key").unwrap();
-    let index = requests.iter().position(|r| r.id == studio::pki::KeyId::Worker(spec.workers[1].name.clone())).unwrap();
-    let given = keys.get(index as u32).dyn_into::<Uint8Array>().unwrap().to_vec();
-    assert_eq!(PrivateKey::from_pem(&client.content).unwrap().pkcs8_der(), &given[..], "each role signs with the key it was given");
+    let index = requests.iter().position(|r| r.id == studio::plan::KeyId::Worker(spec.workers[1].name.clone())).unwrap();
+    assert_eq!(PrivateKey::from_pem(&client.content).unwrap().pkcs8_der(), &keys[index][..], "each role signs with the key it was given");
 }
 
 #[wasm_bindgen_test]
 fn the_engine_examines_an_imported_ca_and_the_page_shows_its_verdict() {
-    use js_sys::{Object, Reflect};
     let mut file = SpecFile::default();
     file.keys.algorithm = "ecdsa-p256".into();
     let now = platform::now();
@@ -186,35 +202,30 @@ fn the_engine_examines_an_imported_ca_and_the_page_shows_its_verdict() {
     let certificate = bundle.find("ca-host/HOME/ca.crt").unwrap().content.clone();
     let key = bundle.find("ca-host/HOME/ca.key").unwrap().content.clone();
     let examine = |certificate: &str, key: &str| {
-        let request = Object::new();
-        Reflect::set(&request, &"certificate".into(), &certificate.into()).unwrap();
-        Reflect::set(&request, &"key".into(), &key.into()).unwrap();
-        Reflect::set(&request, &"now".into(), &(now as f64).into()).unwrap();
-        let reply = engine::examine_ca(request.into()).unwrap();
-        let text = |k: &str| Reflect::get(&reply, &k.into()).unwrap().as_string();
-        (Reflect::get(&reply, &"notAfter".into()).unwrap().as_f64(), text("field"), text("message"))
+        let request = Request::ExamineCa { certificate: certificate.into(), key: key.into(), now };
+        match decode::<Reply>(&engine::call(&encode(&request).unwrap())).unwrap() {
+            Reply::CaExamined(verdict) => verdict,
+            other => panic!("an examination was asked for: {other:?}"),
+        }
     };
-    let (expiry, field, _) = examine(&certificate, &key);
-    let expiry = expiry.expect("a usable CA has an expiry");
-    assert!(expiry > now as f64 && field.is_none());
-    let (not_after, field, message) = examine(&certificate, &certificate);
-    assert_eq!((not_after, field.as_deref()), (None, Some("ca.key")));
-    let message = message.unwrap_or_default();
-    assert!(message.contains("CERTIFICATE"), "{message}");
+    let expiry = examine(&certificate, &key).expect("a usable CA has an expiry");
+    assert!(expiry > now);
+    let refused = examine(&certificate, &certificate).unwrap_err();
+    assert_eq!(refused.field, "ca.key");
+    assert!(refused.message.contains("CERTIFICATE"), "{}", refused.message);
 
     // The page: the form waits for the verdict, then shows it beside the field it names.
-    let state = Rc::new(State::restore()).reduce(Action::Reset);
-    let state = state.reduce(Action::Set(|f, v| f.ca.source = v, "import".into()));
-    let state = state.reduce(Action::Set(|f, v| f.ca.certificate = v, certificate.clone()));
-    let state = state.reduce(Action::Set(|f, v| f.ca.key = v, key.clone()));
+    let state = fresh().reduce(Action::Set(set_ca_source, "import".into()));
+    let state = state.reduce(Action::Set(set_ca_certificate, certificate.clone()));
+    let state = state.reduce(Action::Set(set_ca_key, key.clone()));
     assert_eq!(state.ca_to_examine(), Some((certificate.clone(), key.clone())));
     assert!(state.errors.get("ca.certificate").is_some_and(|m| m.contains("being examined")), "{:?}", state.errors);
     let verdict = Err(studio::FieldError::new("ca.key", "does not belong to the certificate"));
-    let state = state.reduce(Action::CaExamined(Rc::new((certificate.clone(), key.clone(), verdict))));
+    let examined = |verdict| Rc::new(Examined { certificate: certificate.clone(), key: key.clone(), now, verdict });
+    let state = state.reduce(Action::CaExamined(examined(verdict)));
     assert_eq!(state.errors.get("ca.key").map(String::as_str), Some("does not belong to the certificate"));
-    let state = state.reduce(Action::CaExamined(Rc::new((certificate.clone(), key.clone(), Ok(expiry as i64)))));
+    let state = state.reduce(Action::CaExamined(examined(Ok(expiry))));
     assert!(state.errors.is_empty() && state.spec.is_some() && state.ca_to_examine().is_none(), "{:?}", state.errors);
-    state.reduce(Action::Reset);
 }
 
 #[wasm_bindgen_test]
@@ -234,13 +245,12 @@ fn a_current_profile_bundle_made_in_the_browser_passes_its_checks() {
 
 #[wasm_bindgen_test]
 fn switching_the_profile_in_the_studio_keeps_the_workers_and_makes_new_keys_only_for_new_roles() {
-    let state = Rc::new(State::restore()).reduce(Action::Reset);
-    let state = state.reduce(Action::SetWorkerIp(0, "192.168.9.1".into()));
-    let state = state.reduce(Action::Set(|f, v| *f = f.switch_profile(studio::release::ProfileId::parse(&v).unwrap()), "current".into()));
+    let state = fresh().reduce(Action::SetWorkerIp(0, "192.168.9.1".into()));
+    let profile = worker_studio_web::fields::FIELDS.iter().find(|f| f.path == "profile").unwrap();
+    let state = state.reduce(Action::Set(profile.set, "current".into()));
     assert_eq!(state.file.workers[0].ip, "192.168.9.1");
     assert_eq!(state.file.paths.kubelet_config, "/var/lib/kubelet/config.yaml");
     assert!(state.errors.is_empty(), "{:?}", state.errors);
     // The CA, 3 x (client, serving, kube-proxy) and the admin.
     assert_eq!(state.key_plan(), Some((11, 0)));
-    platform::save(STORAGE_KEY, &SpecFile::default().to_yaml());
 }

@@ -2,7 +2,6 @@
 
 use std::rc::Rc;
 
-use studio::profile::history::topic_of;
 use studio::{Bundle, Machine};
 use yew::prelude::*;
 
@@ -119,7 +118,7 @@ pub fn browser(props: &BrowserProps) -> Html {
         .is_some_and(|(profile, _)| profile == studio::release::ProfileId::Current);
     let whole = use_state(|| None::<String>);
     let preview = selected.as_deref().and_then(|path| bundle.find(path)).map(|artifact| {
-        let since = topic_of(artifact).filter(|_| current_profile).map(history::for_topic);
+        let since = artifact.topic.filter(|_| current_profile).map(history::for_topic);
         // A long file (a large cluster's README lists every file) previews its head; laying out
         // ten thousand lines would hold the page up.
         let lines = artifact.content.lines().count();

@@ -30,7 +30,8 @@ pub fn field_group(props: &GroupProps) -> Html {
                 let invalid = if error.is_some() { "true" } else { "false" };
                 let error_id = format!("{id}-error");
                 let hint_id = format!("{id}-hint");
-                let described = match (&error, field.hint.is_empty()) {
+                let hint = (field.hint)();
+                let described = match (&error, hint.is_empty()) {
                     (Some(_), true) => Some(error_id.clone()),
                     (Some(_), false) => Some(format!("{error_id} {hint_id}")),
                     (None, false) => Some(hint_id.clone()),
@@ -38,6 +39,7 @@ pub fn field_group(props: &GroupProps) -> Html {
                 };
                 let control = match field.control {
                     Control::Choice(options) => {
+                        let options = options();
                         let onchange = Callback::from(move |value: String| dispatch.dispatch(Action::Set(set, value)));
                         html! {
                             <Choice id={id.clone()} {options} value={value} {onchange} invalid={invalid} described={described.clone()} />
@@ -75,7 +77,7 @@ pub fn field_group(props: &GroupProps) -> Html {
                         let oninput = Callback::from(move |e: InputEvent| {
                             dispatch.dispatch(Action::Set(set, e.target_unchecked_into::<HtmlInputElement>().value()));
                         });
-                        let mode = if field.control == Control::Number { "numeric" } else { "text" };
+                        let mode = if matches!(field.control, Control::Number) { "numeric" } else { "text" };
                         html! {
                             <input id={id.clone()} type="text" inputmode={mode} spellcheck="false" {oninput} value={value}
                                 aria-invalid={invalid} aria-describedby={described.clone()} />
@@ -87,8 +89,8 @@ pub fn field_group(props: &GroupProps) -> Html {
                     <div key={index} class={classes!("field", error.as_ref().map(|_| "has-error"))}>
                         <label for={id.clone()}>{ field.label }</label>
                         { control }
-                        if !field.hint.is_empty() {
-                            <p class="hint" id={hint_id}>{ field.hint }</p>
+                        if !hint.is_empty() {
+                            <p class="hint" id={hint_id}>{ hint }</p>
                         }
                         if let Some(message) = error {
                             <p class="error" id={error_id} role="alert">{ message }</p>
@@ -103,7 +105,7 @@ pub fn field_group(props: &GroupProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct ChoiceProps {
     id: String,
-    options: &'static [&'static str],
+    options: Vec<&'static str>,
     value: String,
     onchange: Callback<String>,
     invalid: &'static str,

@@ -163,6 +163,24 @@ test('a reload keeps the parameters but never a private key', async ({ page }) =
   expect(after).not.toContain('PRIVATE KEY');
 });
 
+test('a saved project that cannot be read is shown to copy, and one an older studio saved as YAML is restored', async ({ page }) => {
+  await open(page);
+  const garbage = '{"apiVersion": "worker-studio/v1alpha1", "workers": [';
+  await page.evaluate((text) => localStorage.setItem('worker-studio.project', text), garbage);
+  await page.reload();
+  await expect(page.locator('#unreadable-project')).toContainText('could not be read');
+  await expect(page.getByLabel('The saved project that could not be read')).toHaveValue(garbage);
+  await expect(page.getByLabel('Cluster domain')).toHaveValue('cluster.local');
+  expect(await page.evaluate(() => localStorage.getItem('worker-studio.project.unreadable'))).toBe(garbage);
+
+  const yaml = 'apiVersion: worker-studio/v1alpha1\nprofile: guide-2016\ncluster: {domain: old.example.internal}\n';
+  await page.evaluate((text) => localStorage.setItem('worker-studio.project', text), yaml);
+  await page.reload();
+  await expect(page.getByLabel('Cluster domain')).toHaveValue('old.example.internal');
+  await expect(page.locator('#unreadable-project')).toHaveCount(0);
+  expect(await page.evaluate(() => localStorage.getItem('worker-studio.project'))).toContain('"domain":"old.example.internal"');
+});
+
 test('works by keyboard alone and reads in dark mode', async ({ page }, info) => {
   await page.emulateMedia({ colorScheme: 'dark' });
   await open(page);
@@ -247,7 +265,8 @@ test('switches to the current profile, explains what changed since 2016, and its
   await page.getByLabel('Worker 2 IP').fill('192.168.2.22');
   await page.getByLabel('Profile', { exact: true }).selectOption('current');
   // Defaults follow the profile; what the user typed stays.
-  await expect(page.getByLabel('Kubernetes version (1.33 to 1.37, e.g. 1.37 or 1.37.2)')).toHaveValue('1.37');
+  await expect(page.getByLabel('Kubernetes version', { exact: true })).toHaveValue('1.37');
+  await expect(page.locator('#kubernetesVersion-hint')).toContainText('1.33 to 1.37 are supported');
   await expect(page.getByLabel('Worker kubeconfig')).toHaveValue('/etc/kubernetes/kubelet.conf');
   await expect(page.getByLabel('Worker 2 IP')).toHaveValue('192.168.2.22');
   await expect(page.locator('#kubectl-adminGroup-hint')).toContainText('cannot be revoked');
@@ -263,7 +282,7 @@ test('switches to the current profile, explains what changed since 2016, and its
   await page.getByLabel('Worker 2 IP').fill('192.168.2.22');
 
   // A version the profile does not support is named beside its field, and nothing is generated.
-  const version = page.getByLabel('Kubernetes version (1.33 to 1.37, e.g. 1.37 or 1.37.2)');
+  const version = page.getByLabel('Kubernetes version', { exact: true });
   await version.fill('1.32');
   await expect(page.locator('#kubernetesVersion-error')).toHaveText('Kubernetes 1.32 is not supported by the current profile; choose 1.33 to 1.37');
   await expect(page.locator('#generate')).toBeDisabled();

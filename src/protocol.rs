@@ -1,0 +1,70 @@
+//! The page–engine protocol: one typed request and one typed reply, encoded with postcard. The page
+//! sends a [`Request`]'s bytes to the engine's one entry point (`call`, in a background worker or on
+//! the page) and decodes the [`Reply`]; `worker.js` only moves the bytes, so it names no call.
+
+use serde::{Deserialize, Serialize};
+use studio::check::Report;
+use studio::input::{CaVerdict, FieldError};
+use studio::spec::KeyAlgorithm;
+use studio::Artifact;
+
+/// What the page asks of the engine.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    /// A key for each algorithm, as PKCS#8 (the page hands out keys in batches to a pool of workers).
+    MakeKeys { algorithms: Vec<KeyAlgorithm> },
+    /// One run: sign, render, check and zip `project` (JSON, `SpecFile::to_json`) with `keys`,
+    /// PKCS#8 in the order of `studio::key_requests` for the project.
+    Generate { project: String, now: i64, include_ca_key: bool, keys: Vec<Vec<u8>> },
+    /// A zip of some artifacts (one machine's files).
+    Zip { artifacts: Vec<Artifact>, now: i64 },
+    /// Check a bundle zip the user uploaded, against the Kubernetes version its README names.
+    CheckBundle { zip: Vec<u8>, now: i64 },
+    /// Examine an imported CA's certificate and key (PEM texts).
+    ExamineCa { certificate: String, key: String, now: i64 },
+    /// Read a project file (YAML) the user loaded, or an older studio's saved project.
+    ReadProject { text: String },
+    /// Write a project (JSON) as a project file (YAML).
+    WriteProject { project: String },
+}
+
+impl Request {
+    /// Whether the call belongs to a generation run: a cancel ends it, where any other call under
+    /// way is sent again to a fresh worker.
+    pub fn belongs_to_run(&self) -> bool {
+        matches!(self, Request::MakeKeys { .. } | Request::Generate { .. })
+    }
+}
+
+/// What the engine answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Reply {
+    /// PKCS#8 keys in the order asked for.
+    Keys(Vec<Vec<u8>>),
+    /// The check report, the bundle's artifacts in order as postcard lists of about
+    /// [`PIECE_BYTES`] each (so the page decodes one per task), and the zip.
+    Generated { report: Report, pieces: Vec<Vec<u8>>, zip: Vec<u8> },
+    Zip(Vec<u8>),
+    Checked(Report),
+    /// A usable CA's expiry (unix seconds), or the field at fault and why.
+    CaExamined(CaVerdict),
+    /// The project read (as JSON), or the field at fault and why.
+    Project(Result<String, FieldError>),
+    /// The project file's text (YAML).
+    ProjectFile(String),
+    /// The request could not be carried out; says why.
+    Failed(String),
+}
+
+/// A bundle's artifacts cross in postcard pieces of about this many bytes of content.
+pub const PIECE_BYTES: usize = 512 * 1024;
+
+/// Bytes for the other side.
+pub fn encode<T: Serialize>(message: &T) -> Result<Vec<u8>, String> {
+    postcard::to_allocvec(message).map_err(|e| format!("the message could not be encoded: {e}"))
+}
+
+/// A message from the other side.
+pub fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, String> {
+    postcard::from_bytes(bytes).map_err(|e| format!("the message could not be read: {e}"))
+}
