@@ -6,7 +6,7 @@
 //! splits long work (many keys) into calls of its own.
 
 use studio::check::{BundleFiles, CheckContext};
-use studio::pki::{KeySet, PrivateKey};
+use studio::pki::{BootstrapToken, KeySet, PrivateKey};
 use studio::{Bundle, RenderOptions, SpecFile};
 
 use crate::protocol::{decode, encode, Reply, Request, PIECE_BYTES};
@@ -50,6 +50,10 @@ fn generate(project: &str, now: i64, include_ca_key: bool, keys_in: &[Vec<u8>]) 
     let mut keys = KeySet::default();
     for (request, der) in requests.iter().zip(keys_in) {
         keys.insert(request.id.clone(), PrivateKey::from_pkcs8_der(der).map_err(|e| format!("{}: {e}", request.id))?);
+    }
+    // A bootstrap token from the browser's CSPRNG (WebCrypto's getRandomValues).
+    if spec.bootstrap().is_some() {
+        keys.set_token(BootstrapToken::generate().map_err(|e| e.to_string())?);
     }
     let (bundle, report) = studio::generate_checked(&spec, &keys, RenderOptions { now, include_ca_key }).map_err(|e| e.to_string())?;
     let zip = bundle.to_zip(now).map_err(|e| e.to_string())?;

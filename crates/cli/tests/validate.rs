@@ -235,3 +235,78 @@ fn current_profile_bundles_pass_and_their_breakages_are_named() {
         assert_eq!(failed_checks(&out), expected, "{what}:\n{}", text(&out.stdout));
     }
 }
+
+/// A bootstrap-token bundle: only the cluster CA's certificate goes in, no node key comes out.
+fn bootstrap_bundle(dir: &Path) -> PathBuf {
+    let openssl = |args: &[&str]| assert!(Command::new("openssl").args(args).current_dir(dir).status().unwrap().success());
+    openssl(&["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "cluster-ca.key"]);
+    openssl(&[
+        "req", "-x509", "-new", "-key", "cluster-ca.key", "-subj", "/CN=kubernetes", "-days", "3650", "-out", "cluster-ca.crt",
+        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    let certificate: String = fs::read_to_string(dir.join("cluster-ca.crt")).unwrap().lines().map(|l| format!("    {l}\n")).collect();
+    let init = text(&studio(&["init", "--profile", "current"], dir).stdout);
+    let yaml = init.replace("delivery: static-pod", "delivery: daemonset").replace("method: certificates", "method: bootstrap-token")
+        + &format!("ca:\n  source: import\n  certificate: |\n{certificate}");
+    let yaml = yaml.replacen("ca:\n  source: generate\n  commonName: kube-ca\n  validityDays: 3650\n", "", 1);
+    let spec = dir.join("bootstrap.yaml");
+    fs::write(&spec, yaml).unwrap();
+    let out = studio(&["generate", "--spec", spec.to_str().unwrap(), "--out", "bootstrap"], dir);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    dir.join("bootstrap")
+}
+
+#[test]
+fn bootstrap_token_bundles_pass_and_their_breakages_are_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = bootstrap_bundle(tmp.path());
+    let out = validate(&good, &[]);
+    assert!(out.status.success() && text(&out.stdout).trim_end().ends_with("0 warnings, 0 failed"), "{}", text(&out.stdout));
+    let keys = Command::new("grep").args(["-rl", "PRIVATE KEY", good.to_str().unwrap()]).output().unwrap();
+    assert!(keys.stdout.is_empty(), "no private key anywhere in the bundle: {}", text(&keys.stdout));
+
+    let copy = |name: &str| -> PathBuf {
+        let dir = tmp.path().join(name);
+        assert!(Command::new("cp").args(["-a", good.to_str().unwrap(), dir.to_str().unwrap()]).status().unwrap().success());
+        dir
+    };
+    let edit = |path: &Path, from: &str, to: &str| {
+        let content = fs::read_to_string(path).unwrap();
+        assert!(content.contains(from), "{} lacks {from}", path.display());
+        fs::write(path, content.replace(from, to)).unwrap();
+    };
+    let secret_of = |dir: &Path| dir.join("cluster-addons/bootstrap-token-secret.yaml");
+    let secret_text = fs::read_to_string(secret_of(&good)).unwrap();
+    let field = |name: &str| secret_text.lines().find_map(|l| l.trim().strip_prefix(&format!("{name}: "))).unwrap().trim_matches('\'').to_owned();
+    let mut cases: Vec<(&str, PathBuf, Vec<&str>)> = Vec::new();
+
+    let dir = copy("wrong-token");
+    edit(&secret_of(&dir), &format!("token-secret: {}", field("token-secret")), "token-secret: 0000000000000000");
+    cases.push(("a token the Secret does not hold", dir, vec!["bootstrap-token"]));
+
+    let dir = copy("expired");
+    edit(&secret_of(&dir), &format!("expiration: {}", field("expiration")), "expiration: 2020-01-01T00:00:00Z");
+    cases.push(("an expired token", dir, vec!["bootstrap-token"]));
+
+    let dir = copy("no-approval");
+    fs::remove_file(dir.join("cluster-addons/bootstrap-autoapprove-clusterrolebinding.yaml")).unwrap();
+    cases.push(("no binding that approves node client CSRs", dir, vec!["bootstrap-rbac"]));
+
+    let dir = copy("no-serving-bootstrap");
+    edit(&dir.join("workers/worker02/var/lib/kubelet/config.yaml"), "serverTLSBootstrap: true\n", "");
+    cases.push(("a kubelet that serves a self-signed certificate", dir, vec!["install-script", "rotation"]));
+
+    let dir = copy("node-key");
+    let key = dir.join("workers/worker03/etc/kubernetes/pki/node.key");
+    assert!(Command::new("openssl").args(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out"]).arg(&key).status().unwrap().success());
+    cases.push(("a private key on a worker", dir, vec!["key-match", "no-node-key"]));
+
+    for (what, dir, expected) in cases {
+        let out = validate(&dir, &[]);
+        assert_eq!(out.status.code(), Some(1), "{what} should fail:\n{}", text(&out.stdout));
+        assert_eq!(failed_checks(&out), expected, "{what}:\n{}", text(&out.stdout));
+        if what == "an expired token" {
+            assert!(text(&out.stdout).contains("the token expired 2020-01-01"), "{}", text(&out.stdout));
+        }
+    }
+}

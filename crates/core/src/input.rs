@@ -11,11 +11,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::pki::ca::CertificateAuthority;
 use crate::identity::APISERVER_KUBELET_CLIENT;
-use crate::release::{KubeVersion, ProfileId, DEFAULT_VERSION};
+use crate::release::{supported_range, KubeVersion, ProfileId, DEFAULT_VERSION};
 use crate::spec::{
-    AdminGroup, CaSource, CaSpec, Cidr, Cluster, ClusterSpec, CommonName, Current, DnsName, GoDuration, Guide, Hostname, HttpsUrl,
+    AdminGroup, BootstrapJoin, CaSource, CaSpec, Cidr, Cluster, ClusterSpec, CommonName, Current, DnsName, GoDuration, Guide, Hostname, HttpsUrl,
     Image, KeyAlgorithm, KeySpec, KubeProxy, KubectlNames, NodePath, NodePaths, ObjectName, ProxyDelivery,
-    ProxyMode, RuntimeEndpoint, Target, Worker,
+    ProxyMode, RuntimeEndpoint, Target, Worker, Join, JoinMethod,
 };
 use crate::plan::names;
 use crate::{json, yaml};
@@ -25,6 +25,11 @@ pub const API_VERSION: &str = "worker-studio/v1alpha1";
 
 /// Most workers one project may hold.
 pub const MAX_WORKERS: usize = 5000;
+
+/// A bootstrap token lives at least this long (seconds): 10 minutes.
+const MIN_TOKEN_TTL: u64 = 600;
+/// And at most a week.
+const MAX_TOKEN_TTL: u64 = 7 * 24 * 3600;
 
 /// One problem with one field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +69,29 @@ pub struct SpecFile {
     pub keys: KeysInput,
     pub paths: PathsInput,
     pub kubectl: KubectlInput,
+    /// How workers get their certificates (current profile; the guide's is `certificates`).
+    #[serde(skip_serializing_if = "JoinInput::is_empty")]
+    pub join: JoinInput,
+}
+
+/// How workers join: `certificates` (issued here or by the CA host) or `bootstrap-token` (the
+/// kubelet asks the cluster's CSR API, as kubeadm joins).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct JoinInput {
+    pub method: String,
+    /// How long the bootstrap token is valid, e.g. `24h`.
+    #[serde(rename = "tokenTTL", skip_serializing_if = "String::is_empty")]
+    pub token_ttl: String,
+    /// What the token's Secret says it is for (empty: the studio's own words).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+impl JoinInput {
+    fn is_empty(&self) -> bool {
+        self == &JoinInput::default()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,6 +247,7 @@ impl Default for SpecFile {
             keys: KeysInput::default(),
             paths: PathsInput::default(),
             kubectl: KubectlInput::default(),
+            join: JoinInput::default(),
         }
     }
 }
@@ -328,7 +357,8 @@ macro_rules! rebase_fields {
     };
 }
 
-rebase_fields!(SpecFile { api_version, profile, kubernetes_version, cluster, kubelet, kube_proxy, workers, ca, keys, paths, kubectl });
+rebase_fields!(SpecFile { api_version, profile, kubernetes_version, cluster, kubelet, kube_proxy, workers, ca, keys, paths, kubectl, join });
+rebase_fields!(JoinInput { method, token_ttl, description });
 rebase_fields!(ClusterInput { api_server, dns_ip, domain, service_cidr, pod_cidr });
 rebase_fields!(KubeletInput { housekeeping_interval, container_runtime_endpoint, resolv_conf });
 rebase_fields!(KubeProxyInput { mode, image, delivery });
@@ -407,6 +437,7 @@ impl SpecFile {
                     admin_group: AdminGroup::KubeadmClusterAdmins.as_str().into(),
                     apiserver_kubelet_client: APISERVER_KUBELET_CLIENT.into(),
                 },
+                join: JoinInput { method: JoinMethod::Certificates.as_str().into(), token_ttl: "24h".into(), description: String::new() },
                 ..guide
             },
         }
@@ -524,7 +555,8 @@ impl SpecFile {
                 .unwrap_or(KeyAlgorithm::Rsa2048),
             validity_days: c.field("keys.validityDays", parse_days(&self.keys.validity_days, 36500)).unwrap_or(1),
         };
-        let ca = self.validate_ca(&mut c, now, keys.validity_days, examine);
+        let bootstrap = profile == Some(ProfileId::Current) && self.join.method.trim() == JoinMethod::BootstrapToken.as_str();
+        let ca = if bootstrap { self.validate_trusted_ca(&mut c, examine) } else { self.validate_ca(&mut c, now, keys.validity_days, examine) };
 
         let ssl_dir = c.field("paths.sslDir", parse_path(&self.paths.ssl_dir));
         let ca_cert = c.field("paths.caCert", parse_path(&self.paths.ca_cert));
@@ -578,8 +610,9 @@ impl SpecFile {
 
     /// The guide's one setting of its own; the current profile's fields must stay empty.
     fn validate_guide(&self, c: &mut Checker) -> Option<Target> {
+        let version_why = format!("the guide-2016 profile is Kubernetes 1.2; choose the current profile for {}", supported_range());
         let only_current = [
-            ("kubernetesVersion", &self.kubernetes_version, "the guide-2016 profile is Kubernetes 1.2; choose the current profile for 1.33 to 1.37"),
+            ("kubernetesVersion", &self.kubernetes_version, version_why.as_str()),
             ("cluster.podCIDR", &self.cluster.pod_cidr, "the guide leaves the pod network to flannel; kube-proxy's clusterCIDR belongs to the current profile"),
             ("kubelet.containerRuntimeEndpoint", &self.kubelet.container_runtime_endpoint, "the guide's kubelet 1.2 runs Docker directly; a CRI endpoint belongs to the current profile"),
             ("kubelet.resolvConf", &self.kubelet.resolv_conf, "the guide's kubelet takes the host's /etc/resolv.conf; choosing it belongs to the current profile"),
@@ -591,6 +624,14 @@ impl SpecFile {
         for (field, value, why) in only_current {
             if !value.trim().is_empty() {
                 c.fail(field, format!("must be empty for the guide-2016 profile: {why}"));
+            }
+        }
+        if !matches!(self.join.method.trim(), "" | "certificates") {
+            c.fail("join.method", "the guide-2016 profile's workers get certificates from the CA host; bootstrap tokens belong to the current profile");
+        }
+        for (field, value) in [("join.tokenTTL", &self.join.token_ttl), ("join.description", &self.join.description)] {
+            if !value.trim().is_empty() {
+                c.fail(field, "must be empty for the guide-2016 profile: bootstrap tokens belong to the current profile");
             }
         }
         if !matches!(self.kube_proxy.delivery.trim(), "" | "static-pod") {
@@ -633,6 +674,7 @@ impl SpecFile {
             c.field("kubectl.apiserverKubeletClient", CommonName::parse(&self.kubectl.apiserver_kubelet_client));
         let kubelet_config = c.field("paths.kubeletConfig", parse_path(self.paths.kubelet_config.trim()));
         let kube_proxy_dir = c.field("paths.kubeProxyDir", parse_path(self.paths.kube_proxy_dir.trim()));
+        let join = self.validate_join(c, proxy_delivery);
         Some(Target::Current(Current {
             version: version?,
             pod_cidr: pod_cidr?,
@@ -643,7 +685,67 @@ impl SpecFile {
             apiserver_kubelet_client: apiserver_kubelet_client?,
             kubelet_config: kubelet_config?,
             kube_proxy_dir: kube_proxy_dir?,
+            join: join?,
         }))
+    }
+
+    /// How workers join; a bootstrap token needs kube-proxy as a DaemonSet (a static pod's
+    /// certificate would need the CA key).
+    fn validate_join(&self, c: &mut Checker, delivery: Option<ProxyDelivery>) -> Option<Join> {
+        let method = c.field(
+            "join.method",
+            JoinMethod::parse(self.join.method.trim()).ok_or_else(|| {
+                let known: Vec<&str> = JoinMethod::ALL.iter().map(|m| m.as_str()).collect();
+                format!("{:?} is not a join method; choose {}", self.join.method, known.join(" or "))
+            }),
+        )?;
+        if method == JoinMethod::Certificates {
+            return Some(Join::Certificates);
+        }
+        if delivery == Some(ProxyDelivery::StaticPod) {
+            c.fail(
+                "kubeProxy.delivery",
+                "a bootstrap-token join needs kube-proxy as a daemonset: a static pod's certificate would be signed with the CA key, which this join keeps off the page",
+            );
+        }
+        let ttl = c.field("join.tokenTTL", GoDuration::parse(self.join.token_ttl.trim()).and_then(|ttl| {
+            let seconds = ttl.seconds();
+            if !(MIN_TOKEN_TTL..=MAX_TOKEN_TTL).contains(&seconds) {
+                return Err(format!(
+                    "{ttl} is outside 10m to 168h: a bootstrap token lets anyone who has it join a node, so it lives briefly (kubeadm's default is 24h)"
+                ));
+            }
+            Ok(seconds as u32)
+        }));
+        let description = self.join.description.trim();
+        if description.chars().count() > 200 || description.chars().any(char::is_control) {
+            c.fail("join.description", "must be one line of at most 200 characters");
+            return None;
+        }
+        Some(Join::BootstrapToken(BootstrapJoin { ttl_seconds: ttl?, description: description.to_owned() }))
+    }
+
+    /// Under a bootstrap-token join only the cluster CA's certificate is given: no key enters the page.
+    fn validate_trusted_ca(&self, c: &mut Checker, examine: &dyn Fn(&str, &str) -> CaVerdict) -> Option<CaSpec> {
+        if CaSource::parse(self.ca.source.trim()) != Some(CaSource::Import) {
+            c.fail("ca.source", "a bootstrap-token join trusts the cluster's own CA: choose import and paste its ca.crt (no key)");
+            return None;
+        }
+        if !self.ca.key.trim().is_empty() {
+            c.fail("ca.key", "must be empty for a bootstrap-token join: the control plane signs for the nodes, so the CA key never needs to enter the page; clear it");
+            return None;
+        }
+        if self.ca.certificate.trim().is_empty() {
+            c.fail("ca.certificate", "is empty; paste the cluster CA certificate (PEM, -----BEGIN CERTIFICATE-----, kubeadm's /etc/kubernetes/pki/ca.crt)");
+            return None;
+        }
+        match examine(&self.ca.certificate, "") {
+            Ok(_) => Some(CaSpec::Trust { certificate_pem: self.ca.certificate.clone() }),
+            Err(error) => {
+                c.errors.push(error);
+                None
+            }
+        }
     }
 
     fn validate_workers(&self, c: &mut Checker, service_cidr: Option<Cidr>) -> Option<Vec<Worker>> {
@@ -738,10 +840,14 @@ pub type CaVerdict = Result<i64, FieldError>;
 
 /// Parses and checks an imported CA's certificate and key (see
 /// [`CertificateAuthority::import`]) as of `now`.
+/// An empty `key_pem` examines the certificate alone (a CA the nodes only trust).
 pub fn examine_imported_ca(certificate_pem: &str, key_pem: &str, now: i64) -> CaVerdict {
-    CertificateAuthority::import(certificate_pem, key_pem, now)
-        .map(|ca| ca.not_after())
-        .map_err(|e| FieldError::new(e.field(), e.to_string()))
+    let examined = if key_pem.trim().is_empty() {
+        crate::pki::ca::examine_certificate(certificate_pem, now).map(|(_, not_after)| not_after)
+    } else {
+        CertificateAuthority::import(certificate_pem, key_pem, now).map(|ca| ca.not_after())
+    };
+    examined.map_err(|e| FieldError::new(e.field(), e.to_string()))
 }
 
 /// serde names Rust types in its messages (`expected struct SpecFile`); say what the file holds.
@@ -832,6 +938,17 @@ impl ClusterSpec {
                 let defaults = CaInput::default();
                 (CaSource::Import.as_str(), defaults.common_name, 3650, certificate_pem.clone(), key_pem.clone())
             }
+            CaSpec::Trust { certificate_pem } => {
+                (CaSource::Import.as_str(), CaInput::default().common_name, 3650, certificate_pem.clone(), String::new())
+            }
+        };
+        let join = match self.current().map(|c| &c.join) {
+            None => JoinInput::default(),
+            Some(Join::Certificates) => JoinInput { method: JoinMethod::Certificates.as_str().into(), token_ttl: "24h".into(), description: String::new() },
+            Some(Join::BootstrapToken(join)) => {
+                let (h, m, s) = (join.ttl_seconds / 3600, join.ttl_seconds / 60 % 60, join.ttl_seconds % 60);
+                JoinInput { method: JoinMethod::BootstrapToken.as_str().into(), token_ttl: format!("{h}h{m}m{s}s"), description: join.description.clone() }
+            }
         };
         SpecFile {
             api_version: API_VERSION.into(),
@@ -882,6 +999,7 @@ impl ClusterSpec {
                 admin_group: self.current().map(|c| c.admin_group.as_str().to_owned()).unwrap_or_default(),
                 apiserver_kubelet_client: self.current().map(|c| c.apiserver_kubelet_client.to_string()).unwrap_or_default(),
             },
+            join,
         }
     }
 }

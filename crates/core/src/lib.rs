@@ -77,6 +77,6 @@ pub fn check_context(spec: &ClusterSpec, now: i64) -> check::CheckContext {
 
 /// Generates the keys here, then the bundle: the one-call path for native code and tests.
 pub fn generate_with_new_keys(spec: &ClusterSpec, options: RenderOptions) -> Result<Bundle, GenerateError> {
-    let keys = KeySet::generate(&key_requests(spec))?;
+    let keys = KeySet::generate_for(&plan::Plan::new(spec))?;
     generate(spec, &keys, options)
 }

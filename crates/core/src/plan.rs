@@ -9,7 +9,7 @@
 use std::net::IpAddr;
 
 use crate::identity::{node_user, KUBE_PROXY_USER, NODES_GROUP};
-use crate::spec::{CaSpec, ClusterSpec, Current, Guide, Hostname, KeyAlgorithm, NodePath, ProxyDelivery, Target};
+use crate::spec::{CaSpec, ClusterSpec, Current, Guide, Hostname, Join, KeyAlgorithm, NodePath, ProxyDelivery, Target};
 
 /// The generation run: the spec plus every derived location and certificate.
 #[derive(Clone, Debug)]
@@ -20,8 +20,9 @@ pub struct Plan<'a> {
     pub workstation: WorkstationLayout,
     /// What only one profile writes, with its workers' certificates.
     pub profile: ProfilePlan<'a>,
-    /// The workstation's kubectl admin certificate.
-    pub admin: LeafPlan,
+    /// The workstation's kubectl admin certificate (none where workers join with a bootstrap token:
+    /// without the CA key nothing is signed here, and the admin already has a credential).
+    pub admin: Option<LeafPlan>,
 }
 
 /// A profile's files and workers, as [`Target`] is its settings.
@@ -38,26 +39,53 @@ pub struct GuideWorker<'a> {
     pub leaf: LeafPlan,
 }
 
-/// A worker of the current profile: the kubelet's client and serving certificates, and
-/// kube-proxy's when it runs as a static pod (a DaemonSet uses a ServiceAccount instead).
+/// A worker of the current profile and how it gets its certificates.
 #[derive(Clone, Debug)]
 pub struct CurrentWorker<'a> {
     pub node: WorkerRef<'a>,
+    pub join: NodeJoin,
+}
+
+/// A current-profile worker's certificates.
+#[derive(Clone, Debug)]
+pub enum NodeJoin {
+    /// Issued here (or signed by the CA host): the kubelet's client and serving certificates, and
+    /// kube-proxy's when it runs as a static pod (a DaemonSet uses a ServiceAccount instead).
+    Certificates(NodeLeaves),
+    /// Asked for by the kubelet itself through the CSR API, with the bundle's bootstrap token.
+    BootstrapToken,
+}
+
+/// The leaves a certificates-method worker is issued.
+#[derive(Clone, Debug)]
+pub struct NodeLeaves {
     pub client: LeafPlan,
     pub serving: LeafPlan,
     pub proxy: Option<LeafPlan>,
 }
 
-impl CurrentWorker<'_> {
+impl NodeLeaves {
     pub fn leaves(&self) -> impl Iterator<Item = &LeafPlan> {
         [&self.client, &self.serving].into_iter().chain(self.proxy.as_ref())
     }
 
     /// Each leaf with where its files live on the node.
-    pub fn leaves_with_files<'l>(&'l self, layout: &'l CurrentLayout) -> Vec<(&'l LeafPlan, &'l LeafFiles)> {
+    pub fn with_files<'l>(&'l self, layout: &'l CurrentLayout) -> Vec<(&'l LeafPlan, &'l LeafFiles)> {
         let mut leaves = vec![(&self.client, &layout.client), (&self.serving, &layout.serving)];
         leaves.extend(self.proxy.as_ref().map(|proxy| (proxy, &layout.proxy)));
         leaves
+    }
+}
+
+impl CurrentWorker<'_> {
+    /// The leaves issued for this worker (none for a bootstrap-token join).
+    pub fn leaves(&self) -> impl Iterator<Item = &LeafPlan> {
+        match &self.join {
+            NodeJoin::Certificates(leaves) => Some(leaves.leaves()),
+            NodeJoin::BootstrapToken => None,
+        }
+        .into_iter()
+        .flatten()
     }
 }
 
@@ -83,6 +111,9 @@ pub struct CurrentLayout {
     pub proxy_kubeconfig: NodePath,
     /// kube-proxy's client certificate (static pod delivery).
     pub proxy: LeafFiles,
+    /// The kubeconfig with the bootstrap token (a bootstrap-token join), beside the kubeconfig the
+    /// kubelet then writes itself.
+    pub bootstrap_kubeconfig: NodePath,
 }
 
 /// Where one certificate's key, request and certificate live on a node.
@@ -141,6 +172,8 @@ pub mod names {
     pub const PROXY_CONFIG: &str = "config.conf";
     pub const PROXY_KUBECONFIG: &str = "kubeconfig.conf";
     pub const KUBE_PROXY_POD: &str = "kube-proxy.yaml";
+    /// The kubeconfig with the bootstrap token, beside the kubelet's (kubeadm's name).
+    pub const BOOTSTRAP_KUBECONFIG: &str = "bootstrap-kubelet.conf";
 
     /// The files a profile writes into `paths.sslDir`.
     pub fn ssl_files(target: &super::Target) -> Vec<String> {
@@ -283,7 +316,7 @@ impl<'a> Plan<'a> {
                         },
                     })
                     .collect();
-                let admin = leaf(KeyId::Admin, spec.kubectl.admin_common_name.to_string(), None, LeafUsage::GuideV3Req);
+                let admin = Some(leaf(KeyId::Admin, spec.kubectl.admin_common_name.to_string(), None, LeafUsage::GuideV3Req));
                 (ProfilePlan::Guide2016 { guide, layout, workers }, names::KUBE_PROXY_MANIFEST, admin)
             }
             Target::Current(current) => {
@@ -296,29 +329,33 @@ impl<'a> Plan<'a> {
                     proxy_kubeconfig: proxy_dir.join(names::PROXY_KUBECONFIG),
                     proxy: LeafFiles::in_dir(&proxy_dir, names::PROXY),
                     proxy_dir,
+                    bootstrap_kubeconfig: paths.kubeconfig.sibling(names::BOOTSTRAP_KUBECONFIG),
                 };
+                let bootstrap = matches!(current.join, Join::BootstrapToken(_));
                 let workers = workers
                     .map(|node| {
                         let user = node_user(node.name.as_str());
-                        CurrentWorker {
-                            node,
-                            client: leaf(KeyId::Worker(node.name.clone()), user.clone(), Some(NODES_GROUP), LeafUsage::Client),
-                            serving: LeafPlan {
-                                dns_sans: vec![node.name.clone()],
-                                ip_sans: vec![node.ip],
-                                ..leaf(KeyId::KubeletServing(node.name.clone()), user, Some(NODES_GROUP), LeafUsage::Server)
-                            },
-                            proxy: (current.proxy_delivery == ProxyDelivery::StaticPod)
-                                .then(|| leaf(KeyId::KubeProxy(node.name.clone()), KUBE_PROXY_USER.to_owned(), None, LeafUsage::Client)),
-                        }
+                        let join = if bootstrap {
+                            NodeJoin::BootstrapToken
+                        } else {
+                            NodeJoin::Certificates(NodeLeaves {
+                                client: leaf(KeyId::Worker(node.name.clone()), user.clone(), Some(NODES_GROUP), LeafUsage::Client),
+                                serving: LeafPlan {
+                                    dns_sans: vec![node.name.clone()],
+                                    ip_sans: vec![node.ip],
+                                    ..leaf(KeyId::KubeletServing(node.name.clone()), user, Some(NODES_GROUP), LeafUsage::Server)
+                                },
+                                proxy: (current.proxy_delivery == ProxyDelivery::StaticPod).then(|| {
+                                    leaf(KeyId::KubeProxy(node.name.clone()), KUBE_PROXY_USER.to_owned(), None, LeafUsage::Client)
+                                }),
+                            })
+                        };
+                        CurrentWorker { node, join }
                     })
                     .collect();
-                let admin = leaf(
-                    KeyId::Admin,
-                    spec.kubectl.admin_common_name.to_string(),
-                    Some(current.admin_group.as_str()),
-                    LeafUsage::Client,
-                );
+                let admin = (!bootstrap).then(|| {
+                    leaf(KeyId::Admin, spec.kubectl.admin_common_name.to_string(), Some(current.admin_group.as_str()), LeafUsage::Client)
+                });
                 (ProfilePlan::Current { current, layout, workers }, names::KUBE_PROXY_POD, admin)
             }
         };
@@ -351,7 +388,7 @@ impl<'a> Plan<'a> {
             ProfilePlan::Guide2016 { workers, .. } => workers.iter().map(|w| &w.leaf).collect(),
             ProfilePlan::Current { workers, .. } => workers.iter().flat_map(CurrentWorker::leaves).collect(),
         };
-        workers.into_iter().chain([&self.admin]).collect()
+        workers.into_iter().chain(self.admin.as_ref()).collect()
     }
 
     /// Every key the plan needs, in a stable order: the CA's (if the studio makes it), each

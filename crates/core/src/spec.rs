@@ -24,6 +24,14 @@ pub struct ClusterSpec {
 }
 
 impl ClusterSpec {
+    /// Whether workers join with a bootstrap token (so the bundle holds no node key or certificate).
+    pub fn bootstrap(&self) -> Option<&BootstrapJoin> {
+        match &self.current()?.join {
+            Join::BootstrapToken(join) => Some(join),
+            Join::Certificates => None,
+        }
+    }
+
     pub fn profile(&self) -> ProfileId {
         match self.target {
             Target::Guide2016(_) => ProfileId::Guide2016,
@@ -82,6 +90,49 @@ pub struct Current {
     pub kubelet_config: NodePath,
     /// kube-proxy's configuration, kubeconfig and credentials.
     pub kube_proxy_dir: NodePath,
+    /// How each worker gets its certificates.
+    pub join: Join,
+}
+
+/// How a current-profile worker gets its certificates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Join {
+    /// The studio issues them (with the CA key), or the CA host signs what keys-on-node.sh requested.
+    Certificates,
+    /// TLS bootstrapping as kubeadm joins: the kubelet makes its own key and asks the CSR API for its
+    /// certificates with a bootstrap token; the CA key never leaves the control plane.
+    BootstrapToken(BootstrapJoin),
+}
+
+/// The bootstrap token's settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BootstrapJoin {
+    /// How long the token is valid after generation.
+    pub ttl_seconds: u32,
+    /// What the token's Secret says it is for.
+    pub description: String,
+}
+
+/// The project file's names for the join methods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JoinMethod {
+    Certificates,
+    BootstrapToken,
+}
+
+impl JoinMethod {
+    pub const ALL: [JoinMethod; 2] = [JoinMethod::Certificates, JoinMethod::BootstrapToken];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JoinMethod::Certificates => "certificates",
+            JoinMethod::BootstrapToken => "bootstrap-token",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<JoinMethod> {
+        JoinMethod::ALL.into_iter().find(|m| m.as_str() == text)
+    }
 }
 
 /// How kube-proxy reaches each worker.
@@ -226,6 +277,9 @@ pub enum CaSpec {
     /// An existing CA (typically the one from the guide's etcd/flannel steps). The PEM texts have
     /// already been parsed and checked (see [`crate::pki::ca::CertificateAuthority::import`]).
     Import { certificate_pem: String, key_pem: String },
+    /// An existing cluster's CA, by its certificate alone: nodes that join with a bootstrap token
+    /// trust it, and the control plane signs for them.
+    Trust { certificate_pem: String },
 }
 
 /// Key algorithm and leaf certificate lifetime.
@@ -490,6 +544,14 @@ impl NodePath {
         Ok(NodePath(text.to_owned()))
     }
 
+    /// A file in the same directory.
+    pub fn sibling(&self, file: &str) -> NodePath {
+        match self.parent() {
+            "/" => NodePath(format!("/{file}")),
+            dir => NodePath(format!("{dir}/{file}")),
+        }
+    }
+
     /// This path joined with a plain file name.
     pub fn join(&self, file: &str) -> NodePath {
         NodePath(format!("{}/{}", self.0, file))
@@ -561,6 +623,28 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), String> {
 }
 
 impl GoDuration {
+    /// The duration in whole seconds (fractions dropped).
+    pub fn seconds(&self) -> u64 {
+        let mut total = 0.0_f64;
+        let mut rest = self.0.as_str();
+        while let Some(end) = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
+            let number: f64 = rest[..end].parse().unwrap_or(0.0);
+            rest = &rest[end..];
+            let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+            let scale = match &rest[..unit_len] {
+                "h" => 3600.0,
+                "m" => 60.0,
+                "s" => 1.0,
+                "ms" => 1e-3,
+                "us" | "µs" => 1e-6,
+                _ => 1e-9,
+            };
+            total += number * scale;
+            rest = &rest[unit_len..];
+        }
+        total as u64
+    }
+
     /// Accepts Go's `time.ParseDuration` syntax without sign: `60s`, `1m30s`, `1.5h`, `500ms`.
     pub fn parse(text: &str) -> Result<GoDuration, String> {
         let err = || format!("{text:?} is not a duration; write a number with a unit, e.g. 60s, 1m30s or 500ms");

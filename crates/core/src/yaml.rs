@@ -13,7 +13,41 @@ pub struct YamlError {
 
 /// Serializes a value as one YAML document (no leading `---`).
 pub fn to_string<T: Serialize>(value: &T) -> Result<String, YamlError> {
-    serde_yaml::to_string(value).map_err(|e| YamlError { path: String::new(), message: e.to_string() })
+    let text = serde_yaml::to_string(value).map_err(|e| YamlError { path: String::new(), message: e.to_string() })?;
+    Ok(quote_timestamps(&text))
+}
+
+/// serde_yaml writes YAML 1.2, where `2026-12-03T02:00:00Z` is a plain string; YAML 1.1 readers
+/// (PyYAML, go-yaml v2 under kubectl) take it for a time, so a mapping value or list item of
+/// exactly that shape is single-quoted.
+fn quote_timestamps(text: &str) -> String {
+    let is_timestamp = |s: &str| {
+        let b = s.as_bytes();
+        b.len() == 20
+            && b.iter().enumerate().all(|(i, c)| match i {
+                4 | 7 => *c == b'-',
+                10 => *c == b'T',
+                13 | 16 => *c == b':',
+                19 => *c == b'Z',
+                _ => c.is_ascii_digit(),
+            })
+    };
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        let split = body.rfind(": ").map(|i| i + 2).or_else(|| body.trim_start().starts_with("- ").then(|| body.find("- ").map_or(0, |i| i + 2)));
+        match split {
+            Some(at) if is_timestamp(&body[at..]) => {
+                out.push_str(&body[..at]);
+                out.push('\'');
+                out.push_str(&body[at..]);
+                out.push('\'');
+                out.push_str(&line[body.len()..]);
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
 }
 
 /// Deserializes one YAML document, reporting where a wrong or unknown field sits.
@@ -48,6 +82,22 @@ fn overlay(base: &mut Value, top: Value) {
             }
         }
         (slot, top) => *slot = top,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_quoted_and_nothing_else_changes() {
+        let doc = "expiration: 2026-12-03T02:00:00Z\nlist:\n- 2026-12-03T02:00:00Z\nnote: 2026-12-03 and more\n";
+        assert_eq!(
+            quote_timestamps(doc),
+            "expiration: '2026-12-03T02:00:00Z'\nlist:\n- '2026-12-03T02:00:00Z'\nnote: 2026-12-03 and more\n"
+        );
+        let back: Value = from_str(&quote_timestamps(doc)).unwrap();
+        assert_eq!(back["expiration"].as_str(), Some("2026-12-03T02:00:00Z"));
     }
 }
 

@@ -136,6 +136,45 @@ fn strict_decode(types: &Value, name: &str, doc: &Value, at: &str, problems: &mu
     }
 }
 
+/// A bootstrap-token join's spec: the cluster CA by its certificate alone (made here by a throwaway
+/// bundle of the studio's), kube-proxy as a DaemonSet.
+fn bootstrap_spec(version: &str) -> ClusterSpec {
+    let ca_bundle = common::generate(&common::default_spec(), false);
+    let certificate = ca_bundle.find("ca-host/HOME/ca.crt").unwrap().content.clone();
+    spec(version, "daemonset", |f| {
+        f.join.method = "bootstrap-token".into();
+        f.ca.source = "import".into();
+        f.ca.certificate = certificate;
+    })
+}
+
+#[test]
+fn a_bootstrap_token_bundle_holds_no_node_key_and_its_objects_validate() {
+    for (version, schema) in [("1.37", "1.37.0"), ("1.33", "1.33.0")] {
+        let spec = bootstrap_spec(version);
+        let (_tmp, root, bundle) = unpacked(&spec, false);
+        assert!(bundle.artifacts.iter().all(|a| !a.content.contains("PRIVATE KEY")), "no private key anywhere");
+        assert!(bundle.artifacts.iter().all(|a| !a.zip_path().starts_with("workstation/HOME")), "no admin credential is made without the CA key");
+        let files = manifests(&root);
+        // The add-ons less the admin binding, the DaemonSet's four, the token's Secret and three bindings.
+        assert_eq!(files.len(), 8 + 4 + 4, "{files:?}");
+        let (ok, text) = kubernetes_validate(schema, &files, &root);
+        assert!(ok, "{version}:\n{text}");
+        assert!(!text.contains("Couldn't find schema"), "{version}: every kind must be checked:\n{text}");
+        let config = bundle.find("workers/worker01/var/lib/kubelet/config.yaml").unwrap();
+        assert_eq!(decode_problems("kubelet-config-v1beta1.json", &config.content), Vec::<String>::new());
+        for (path, mode) in [("workers/worker01/etc/kubernetes/bootstrap-kubelet.conf", 0o600), ("cluster-addons/bootstrap-token-secret.yaml", 0o600)] {
+            assert_eq!(bundle.find(path).unwrap().mode, mode, "{path} carries the token");
+        }
+        let kubeconfig = bundle.find("workers/worker02/etc/kubernetes/bootstrap-kubelet.conf").unwrap();
+        let secret = bundle.find("cluster-addons/bootstrap-token-secret.yaml").unwrap();
+        let token = yaml::parse_value(&kubeconfig.content).unwrap()["users"][0]["user"]["token"].as_str().unwrap().to_owned();
+        let data = &yaml::parse_value(&secret.content).unwrap()["stringData"];
+        assert_eq!(token, format!("{}.{}", data["token-id"].as_str().unwrap(), data["token-secret"].as_str().unwrap()));
+        assert_eq!(data["auth-extra-groups"].as_str(), Some("system:bootstrappers:worker-studio"));
+    }
+}
+
 fn decode_problems(fixture: &str, text: &str) -> Vec<String> {
     let published = published_types(fixture);
     let mut problems = Vec::new();

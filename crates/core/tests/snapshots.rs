@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use studio::pki::{KeySet, PrivateKey};
+use studio::pki::{BootstrapToken, KeySet, PrivateKey};
 use studio::{key_requests, RenderOptions, SpecFile};
 
 /// 2027-01-15, inside the fixture CA's validity.
@@ -38,6 +38,9 @@ fn keys_for(file: &SpecFile) -> KeySet {
     for (request, key) in requests.into_iter().zip(pool) {
         keys.insert(request.id, key);
     }
+    if spec.bootstrap().is_some() {
+        keys.set_token(BootstrapToken::parse("snapsh.0t0ken0f0fixture").expect("a token"));
+    }
     keys
 }
 
@@ -51,7 +54,7 @@ fn imported_ca(yaml: &str) -> String {
 }
 
 /// The specs: both profiles, generated and imported CAs, both kube-proxy deliveries, IPv6, the
-/// oldest and newest supported releases, custom paths.
+/// oldest and newest supported releases, custom paths, a bootstrap-token join.
 fn specs() -> Vec<(&'static str, String, bool)> {
     let guide = "apiVersion: worker-studio/v1alpha1\nprofile: guide-2016\nkeys: {algorithm: rsa-2048}\n";
     let current = "apiVersion: worker-studio/v1alpha1\nprofile: current\nkeys: {algorithm: rsa-2048}\n";
@@ -82,6 +85,16 @@ fn specs() -> Vec<(&'static str, String, bool)> {
                  paths: {{kubeletConfig: /etc/kubernetes/kubelet-config.yaml, kubeProxyDir: /etc/kubernetes/kube-proxy}}\n\
                  workers:\n- {{name: worker01, ip: 10.250.1.11}}\n"
             )),
+            false,
+        ),
+        (
+            "current-bootstrap-token",
+            format!(
+                "{current}kubeProxy: {{delivery: daemonset}}\njoin: {{method: bootstrap-token, tokenTTL: 2h30m}}\n\
+                 workers:\n- {{name: worker01, ip: 10.0.0.1}}\n- {{name: node-b, ip: 'fd00::b'}}\n\
+                 ca:\n  source: import\n  certificate: |\n{}",
+                fixture("imported-ca.crt").lines().map(|l| format!("    {l}\n")).collect::<String>()
+            ),
             false,
         ),
     ]

@@ -109,6 +109,11 @@ impl Artifact {
         Artifact { topic: Some(topic), ..self }
     }
 
+    /// This artifact, readable by its owner only: it carries a secret (a bootstrap token).
+    pub fn secret(self) -> Artifact {
+        Artifact { mode: 0o600, ..self }
+    }
+
     /// The default mode for a kind.
     pub fn mode_for(kind: ArtifactKind) -> u32 {
         match kind {

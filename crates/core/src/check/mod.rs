@@ -3,6 +3,7 @@
 //! The checks read files only (the studio's own bundle, a zip, or a directory of hand-written
 //! files laid out the same way), so they also tell whether an existing node's files fit together.
 
+mod bootstrap;
 pub mod files;
 mod script;
 mod worker;
@@ -169,7 +170,12 @@ pub fn check(files: &BundleFiles, ctx: &CheckContext) -> Report {
     }
     check_keys(files, &certificates, &mut out);
     check_dns_addon(files, &mut out);
-    let addons = Addons { service: dns_service(files), domain: dns_domain(files), kube_proxy_daemonset: kube_proxy_daemonset(files) };
+    let addons = Addons {
+        service: dns_service(files),
+        domain: dns_domain(files),
+        kube_proxy_daemonset: kube_proxy_daemonset(files),
+        bootstrap: bootstrap::BootstrapAddons::read(&addon_documents(files)),
+    };
     for name in files.workers() {
         worker::check(files, &name, ca.as_ref(), &addons, ctx, &mut out);
     }
@@ -348,6 +354,8 @@ pub(crate) struct Addons {
     pub domain: Option<(String, String)>,
     /// The file of a DaemonSet that runs kube-proxy on every node.
     pub kube_proxy_daemonset: Option<String>,
+    /// Bootstrap token Secrets and ClusterRoleBindings.
+    pub bootstrap: bootstrap::BootstrapAddons,
 }
 
 /// A DaemonSet whose pods run a container named kube-proxy.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::files::BundleFiles;
 use super::x509::{self, CertFacts};
-use super::{script, Addons, CheckContext, Findings, Status};
+use super::{bootstrap, script, Addons, CheckContext, Findings, Status};
 use crate::bundle::layout;
 use crate::identity::{node_user, KUBE_PROXY_USER, NODES_GROUP};
 use crate::pki::PrivateKey;
@@ -129,10 +129,17 @@ pub(super) fn check(files: &BundleFiles, name: &str, ca: Option<&CertFacts>, add
     check_flags(name, &kubelet, ctx, out);
     check_kubelet_config(name, &kubelet, ctx, out);
 
-    // Files the flags (and the configuration file) name.
+    // Files the flags (and the configuration file) name. A bootstrapping kubelet writes its
+    // --kubeconfig itself, from what --bootstrap-kubeconfig lets it ask for.
+    let bootstrapping = kubelet.flags.get("--bootstrap-kubeconfig").map(|path| bootstrap::Bootstrapping {
+        kubeconfig: on_node(&dir, path),
+        config: kubelet.config.as_ref(),
+        dir: &dir,
+    });
     let mut missing = Vec::new();
     let config_flag = (ctx.version >= KUBELET_CONFIG_FILE).then_some("--config");
-    for flag in config_flag.into_iter().chain(["--kubeconfig", "--tls-cert-file", "--tls-private-key-file", "--client-ca-file"]) {
+    let kubeconfig_flag = if bootstrapping.is_some() { "--bootstrap-kubeconfig" } else { "--kubeconfig" };
+    for flag in config_flag.into_iter().chain([kubeconfig_flag, "--tls-cert-file", "--tls-private-key-file", "--client-ca-file"]) {
         if let Some(path) = kubelet.flags.get(flag) {
             if files.get(&on_node(&dir, path)).is_none() {
                 missing.push(format!("{flag}={path}"));
@@ -146,8 +153,13 @@ pub(super) fn check(files: &BundleFiles, name: &str, ca: Option<&CertFacts>, add
         out.add(Status::Fail, "kubelet-files", WHY_FILES, title, kubelet.sources(), format!("missing: {}", missing.join(", ")));
     }
 
-    let client = kubelet.flags.get("--kubeconfig").and_then(|path| check_kubeconfig(files, name, &dir, path, ca, ctx, out));
-    check_identity(files, name, &dir, &kubelet, client.as_ref(), ctx, out);
+    match &bootstrapping {
+        Some(join) => bootstrap::check(files, name, join, ca, &addons.bootstrap, ctx, out),
+        None => {
+            let client = kubelet.flags.get("--kubeconfig").and_then(|path| check_kubeconfig(files, name, &dir, path, ca, ctx, out));
+            check_identity(files, name, &dir, &kubelet, client.as_ref(), ctx, out);
+        }
+    }
     check_dns(addons, name, &kubelet, out);
     check_kube_proxy(files, name, &dir, &kubelet, addons, ca, ctx, out);
     check_modes_and_ca_key(files, name, &dir, ca, out);

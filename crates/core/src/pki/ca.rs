@@ -66,56 +66,17 @@ impl CertificateAuthority {
     /// basicConstraints says CA:TRUE, keyUsage (if present) allows keyCertSign, and `now` lies
     /// inside its validity window.
     pub fn import(certificate_pem: &str, key_pem: &str, now: i64) -> Result<Self, CaImportError> {
-        let blocks = pem::parse_many(certificate_pem)
-            .map_err(|e| CaImportError::Certificate(format!("is not PEM: {e}")))?;
-        let block = blocks.iter().find(|b| b.tag() == "CERTIFICATE").ok_or_else(|| {
-            CaImportError::Certificate(match blocks.first() {
-                Some(b) if b.tag().contains("PRIVATE KEY") => {
-                    "holds a private key; paste the certificate here and the key under ca.key".into()
-                }
-                Some(b) => format!("holds a {} block, not a CERTIFICATE", b.tag()),
-                None => "holds no PEM block; expected -----BEGIN CERTIFICATE-----".into(),
-            })
-        })?;
-        let der = block.contents();
-        let (_, cert) = X509Certificate::from_der(der)
+        let (der, not_after) = examine_certificate(certificate_pem, now)?;
+        let (_, cert) = X509Certificate::from_der(&der)
             .map_err(|e| CaImportError::Certificate(format!("is not a valid X.509 certificate: {e}")))?;
-
-        let is_ca = cert.basic_constraints().ok().flatten().is_some_and(|bc| bc.value.ca);
-        if !is_ca {
-            return Err(CaImportError::Certificate(
-                "is not a CA certificate (basicConstraints CA:TRUE is missing); workers need the CA that signs, not a leaf".into(),
-            ));
-        }
-        if let Ok(Some(usage)) = cert.key_usage() {
-            if !usage.value.key_cert_sign() {
-                return Err(CaImportError::Certificate("has a keyUsage without keyCertSign, so it may not sign certificates".into()));
-            }
-        }
-        let not_before = cert.validity().not_before.timestamp();
-        let not_after = cert.validity().not_after.timestamp();
-        if now < not_before {
-            return Err(CaImportError::Certificate(format!(
-                "is not valid yet: it starts {}",
-                super::format_unix(not_before)
-            )));
-        }
-        if now > not_after {
-            return Err(CaImportError::Certificate(format!("expired {}", super::format_unix(not_after))));
-        }
-
         let key = PrivateKey::from_pem(key_pem).map_err(|e| CaImportError::Key(e.to_string()))?;
         if !key.matches_public_key(&cert.public_key().subject_public_key.data) {
             return Err(CaImportError::Key("does not belong to the CA certificate (their public keys differ)".into()));
         }
         let key_pair = key.key_pair().map_err(|e| CaImportError::Key(e.to_string()))?;
-        let issuer = Issuer::from_ca_cert_der(&rustls_pki_types::CertificateDer::from(der.to_vec()), key_pair)
+        let issuer = Issuer::from_ca_cert_der(&rustls_pki_types::CertificateDer::from(der.clone()), key_pair)
             .map_err(|e| CaImportError::Certificate(format!("cannot be used to sign: {e}")))?;
-        let pem_text = pem::encode_config(
-            &pem::Pem::new("CERTIFICATE", der.to_vec()),
-            pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
-        );
-        Ok(CertificateAuthority { certificate_pem: pem_text, key, not_after, issuer })
+        Ok(CertificateAuthority { certificate_pem: certificate_text(&der), key, not_after, issuer })
     }
 
     pub fn certificate_pem(&self) -> &str {
@@ -134,4 +95,45 @@ impl CertificateAuthority {
     pub(super) fn issuer(&self) -> &Issuer<'static, KeyPair> {
         &self.issuer
     }
+}
+
+/// A certificate as PEM with `\n` line endings.
+pub fn certificate_text(der: &[u8]) -> String {
+    pem::encode_config(&pem::Pem::new("CERTIFICATE", der.to_vec()), pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF))
+}
+
+/// Checks that `certificate_pem` holds a CA certificate valid at `now` (CA:TRUE, keyUsage allowing
+/// keyCertSign if present); gives its DER and expiry. A CA the nodes only trust needs no more.
+pub fn examine_certificate(certificate_pem: &str, now: i64) -> Result<(Vec<u8>, i64), CaImportError> {
+    let blocks = pem::parse_many(certificate_pem).map_err(|e| CaImportError::Certificate(format!("is not PEM: {e}")))?;
+    let block = blocks.iter().find(|b| b.tag() == "CERTIFICATE").ok_or_else(|| {
+        CaImportError::Certificate(match blocks.first() {
+            Some(b) if b.tag().contains("PRIVATE KEY") => "holds a private key; paste the certificate here and the key under ca.key".into(),
+            Some(b) => format!("holds a {} block, not a CERTIFICATE", b.tag()),
+            None => "holds no PEM block; expected -----BEGIN CERTIFICATE-----".into(),
+        })
+    })?;
+    let der = block.contents();
+    let (_, cert) =
+        X509Certificate::from_der(der).map_err(|e| CaImportError::Certificate(format!("is not a valid X.509 certificate: {e}")))?;
+    let is_ca = cert.basic_constraints().ok().flatten().is_some_and(|bc| bc.value.ca);
+    if !is_ca {
+        return Err(CaImportError::Certificate(
+            "is not a CA certificate (basicConstraints CA:TRUE is missing); workers need the CA that signs, not a leaf".into(),
+        ));
+    }
+    if let Ok(Some(usage)) = cert.key_usage() {
+        if !usage.value.key_cert_sign() {
+            return Err(CaImportError::Certificate("has a keyUsage without keyCertSign, so it may not sign certificates".into()));
+        }
+    }
+    let not_before = cert.validity().not_before.timestamp();
+    let not_after = cert.validity().not_after.timestamp();
+    if now < not_before {
+        return Err(CaImportError::Certificate(format!("is not valid yet: it starts {}", super::format_unix(not_before))));
+    }
+    if now > not_after {
+        return Err(CaImportError::Certificate(format!("expired {}", super::format_unix(not_after))));
+    }
+    Ok((der.to_vec(), not_after))
 }

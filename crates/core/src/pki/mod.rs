@@ -9,6 +9,7 @@
 pub mod ca;
 mod der;
 mod key;
+mod token;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -21,6 +22,7 @@ use time::OffsetDateTime;
 
 pub use ca::{CaImportError, CertificateAuthority};
 pub use key::{KeyKind, PrivateKey};
+pub use token::BootstrapToken;
 
 use crate::plan::{KeyId, KeyRequest, LeafPlan, LeafUsage, Plan};
 use crate::spec::{CaSpec, KeyAlgorithm};
@@ -44,14 +46,19 @@ pub enum PkiError {
     WrongKey { id: KeyId, found: KeyKind, wanted: KeyAlgorithm },
     #[error("no certificate was issued for {0}")]
     NotIssued(KeyId),
+    #[error("no bootstrap token was supplied")]
+    MissingToken,
+    #[error("the plan has no admin certificate to write")]
+    MissingAdmin,
     #[error("{0} is outside the dates a certificate can hold")]
     Date(i64),
 }
 
-/// Private keys by role, from whichever source made them.
+/// Private keys by role, and the bootstrap token, from whichever source made them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KeySet {
     keys: BTreeMap<KeyId, PrivateKey>,
+    token: Option<BootstrapToken>,
 }
 
 impl KeySet {
@@ -66,6 +73,20 @@ impl KeySet {
 
     pub fn insert(&mut self, id: KeyId, key: PrivateKey) {
         self.keys.insert(id, key);
+    }
+
+    /// The bootstrap token workers join with (a bootstrap-token join).
+    pub fn set_token(&mut self, token: BootstrapToken) {
+        self.token = Some(token);
+    }
+
+    /// Every key of `plan`, and a bootstrap token where it needs one, made here.
+    pub fn generate_for(plan: &Plan) -> Result<KeySet, PkiError> {
+        let mut set = KeySet::generate(&plan.key_requests())?;
+        if plan.spec.bootstrap().is_some() {
+            set.set_token(BootstrapToken::generate()?);
+        }
+        Ok(set)
     }
 
     pub fn get(&self, id: &KeyId) -> Option<&PrivateKey> {
@@ -99,11 +120,37 @@ pub struct IssuedLeaf {
     pub certificate_pem: String,
 }
 
-/// Every credential in a bundle: the CA, and each planned leaf by its key.
+/// The cluster CA as a bundle holds it: one the studio signs with, or one the nodes only trust.
+#[derive(Debug)]
+pub enum Authority {
+    Signing(CertificateAuthority),
+    /// A bootstrap-token join: the control plane signs; the bundle carries the certificate only.
+    Trusted { certificate_pem: String },
+}
+
+impl Authority {
+    pub fn certificate_pem(&self) -> &str {
+        match self {
+            Authority::Signing(ca) => ca.certificate_pem(),
+            Authority::Trusted { certificate_pem } => certificate_pem,
+        }
+    }
+
+    /// The key of a CA the studio made (for the CA host, when asked to export it).
+    pub fn generated_key(&self) -> Option<&PrivateKey> {
+        match self {
+            Authority::Signing(ca) => Some(ca.key()),
+            Authority::Trusted { .. } => None,
+        }
+    }
+}
+
+/// Every credential in a bundle: the CA, each planned leaf by its key, and the bootstrap token.
 #[derive(Debug)]
 pub struct Credentials {
-    pub ca: CertificateAuthority,
+    pub ca: Authority,
     leaves: BTreeMap<KeyId, IssuedLeaf>,
+    token: Option<BootstrapToken>,
 }
 
 impl Credentials {
@@ -116,6 +163,15 @@ impl Credentials {
                 CertificateAuthority::generate(common_name, *validity_days, key, now)?
             }
             CaSpec::Import { certificate_pem, key_pem } => CertificateAuthority::import(certificate_pem, key_pem, now)?,
+            CaSpec::Trust { certificate_pem } => {
+                let (der, _) = ca::examine_certificate(certificate_pem, now)?;
+                let token = keys.token.clone().ok_or(PkiError::MissingToken)?;
+                return Ok(Credentials {
+                    ca: Authority::Trusted { certificate_pem: ca::certificate_text(&der) },
+                    leaves: BTreeMap::new(),
+                    token: Some(token),
+                });
+            }
         };
         let leaves = plan
             .leaves()
@@ -125,7 +181,12 @@ impl Credentials {
                 Ok((leaf.id.clone(), issue_leaf(&ca, leaf, key, now)?))
             })
             .collect::<Result<_, PkiError>>()?;
-        Ok(Credentials { ca, leaves })
+        Ok(Credentials { ca: Authority::Signing(ca), leaves, token: None })
+    }
+
+    /// The token workers join with (a bootstrap-token join).
+    pub fn token(&self) -> Result<&BootstrapToken, PkiError> {
+        self.token.as_ref().ok_or(PkiError::MissingToken)
     }
 
     /// The certificate issued for a planned leaf.
@@ -226,6 +287,22 @@ fn to_offset(unix: i64) -> Result<OffsetDateTime, PkiError> {
 /// PEM with `\n` line endings, whatever the encoder used.
 fn normalize_pem(text: &str) -> String {
     text.replace("\r\n", "\n")
+}
+
+/// A unix time as RFC 3339 (`2026-11-25T21:00:00Z`), as Kubernetes objects write times.
+pub fn rfc3339(unix: i64) -> String {
+    match OffsetDateTime::from_unix_timestamp(unix) {
+        Ok(t) => format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ),
+        Err(_) => "1970-01-01T00:00:00Z".into(),
+    }
 }
 
 /// A unix time for messages: `2026-11-25 21:00:00 UTC`.

@@ -28,6 +28,7 @@ pub const KUBELET_FLAGS: &[FlagHistory] = &[
     flag("--cluster-dns", v(1, 0), None, "deprecated for clusterDNS in the KubeletConfiguration"),
     flag("--cluster-domain", v(1, 0), None, "deprecated for clusterDomain in the KubeletConfiguration"),
     flag("--kubeconfig", v(1, 0), None, ""),
+    flag("--bootstrap-kubeconfig", v(1, 4), None, "the kubeconfig a kubelet asks the CSR API for its certificates with (TLS bootstrapping)"),
     flag("--tls-cert-file", v(1, 0), None, "deprecated for tlsCertFile in the KubeletConfiguration"),
     flag("--tls-private-key-file", v(1, 0), None, "deprecated for tlsPrivateKeyFile in the KubeletConfiguration"),
     flag("--housekeeping-interval", v(1, 0), None, ""),

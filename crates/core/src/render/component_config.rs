@@ -23,9 +23,18 @@ pub struct KubeletConfiguration {
     pub read_only_port: u16,
     /// The resolver file pods with `dnsPolicy: Default` (CoreDNS among them) inherit.
     pub resolv_conf: String,
+    /// Renew the client certificate through the CSR API before it expires (a bootstrap-token join).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotate_certificates: Option<bool>,
+    /// Ask the CSR API for the serving certificate too (a bootstrap-token join).
+    #[serde(rename = "serverTLSBootstrap", skip_serializing_if = "Option::is_none")]
+    pub server_tls_bootstrap: Option<bool>,
     pub static_pod_path: String,
-    pub tls_cert_file: String,
-    pub tls_private_key_file: String,
+    /// The serving certificate the bundle ships (absent where the kubelet asks for one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_cert_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_private_key_file: Option<String>,
     pub tls_min_version: &'static str,
 }
 

@@ -112,12 +112,14 @@ pub fn dns_addon(plan: &Plan, current: &Current) -> Vec<AddonManifest> {
         AddonManifest {
             file_name: "coredns-serviceaccount.yaml",
             topic: Some(Topic::ClusterDns),
+            secret: false,
             note: "The ServiceAccount CoreDNS runs as",
             manifest: service_account("coredns"),
         },
         AddonManifest {
             file_name: "coredns-clusterrole.yaml",
             topic: Some(Topic::ClusterDns),
+            secret: false,
             note: "What CoreDNS may read: Services, Pods, Namespaces, Endpoints and EndpointSlices",
             manifest: cluster_role(
                 "system:coredns",
@@ -127,18 +129,21 @@ pub fn dns_addon(plan: &Plan, current: &Current) -> Vec<AddonManifest> {
         AddonManifest {
             file_name: "coredns-clusterrolebinding.yaml",
             topic: Some(Topic::ClusterDns),
+            secret: false,
             note: "Binds system:coredns to the coredns ServiceAccount",
             manifest: cluster_role_binding("system:coredns", "system:coredns", service_account_subject("coredns")),
         },
         AddonManifest {
             file_name: "coredns-configmap.yaml",
             topic: Some(Topic::ClusterDns),
+            secret: false,
             note: "The Corefile: serves the cluster domain from the API, forwards the rest to the node's resolver",
             manifest: config_map("coredns", OrderedMap::default(), vec![("Corefile".into(), corefile(spec.cluster.domain.as_str()))]),
         },
         AddonManifest {
             file_name: "coredns-deployment.yaml",
             topic: Some(Topic::ClusterDns),
+            secret: false,
             note: "Two CoreDNS replicas, spread over nodes, rolled one at a time",
             manifest: Manifest::Deployment(Object {
                 api_version: "apps/v1",
@@ -157,6 +162,7 @@ pub fn dns_addon(plan: &Plan, current: &Current) -> Vec<AddonManifest> {
         AddonManifest {
             file_name: "coredns-service.yaml",
             topic: Some(Topic::ClusterDns),
+            secret: false,
             note: "The Service still named kube-dns, at the cluster DNS IP every kubelet hands to pods",
             manifest: Manifest::Service(Service {
                 api_version: "v1",

@@ -41,6 +41,7 @@ pub enum Manifest {
     ServiceAccount(Object<NoBody>),
     ClusterRole(Object<Rules>),
     ClusterRoleBinding(Object<Binding>),
+    Secret(Object<SecretData>),
 }
 
 /// Any top-level object: type, metadata, then the kind's own fields.
@@ -66,6 +67,15 @@ pub struct WithSpec<T> {
 #[derive(Clone, Debug, Serialize)]
 pub struct ConfigMapData {
     pub data: OrderedMap,
+}
+
+/// A Secret's type and its values as text (`stringData`).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretData {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub string_data: OrderedMap,
 }
 
 #[derive(Clone, Debug, Serialize)]

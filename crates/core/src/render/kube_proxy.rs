@@ -70,12 +70,13 @@ pub fn kube_proxy_kubeconfig(plan: &Plan, current: &Current, layout: &CurrentLay
                 client_certificate: Some(layout.proxy.cert.to_string()),
                 client_key: Some(layout.proxy.key.to_string()),
                 token_file: None,
+                token: None,
             };
             kubeconfig(plan, plan.node.ca_cert.to_string(), KUBE_PROXY_USER, user)
         }
         ProxyDelivery::DaemonSet => {
             let account = "/var/run/secrets/kubernetes.io/serviceaccount";
-            let user = UserEntry { client_certificate: None, client_key: None, token_file: Some(format!("{account}/token")) };
+            let user = UserEntry { client_certificate: None, client_key: None, token_file: Some(format!("{account}/token")), token: None };
             kubeconfig(plan, format!("{account}/ca.crt"), "kube-proxy", user)
         }
     }
@@ -167,18 +168,21 @@ pub fn kube_proxy_daemonset(plan: &Plan, current: &Current, layout: &CurrentLayo
         AddonManifest {
             file_name: "kube-proxy-serviceaccount.yaml",
             topic: Some(Topic::KubeProxy),
+            secret: false,
             note: "The ServiceAccount kube-proxy runs as (its identity: system:serviceaccount:kube-system:kube-proxy)",
             manifest: service_account("kube-proxy"),
         },
         AddonManifest {
             file_name: "kube-proxy-clusterrolebinding.yaml",
             topic: Some(Topic::KubeProxy),
+            secret: false,
             note: "Grants kube-proxy's ServiceAccount the built-in system:node-proxier role (Services, EndpointSlices, Nodes)",
             manifest: cluster_role_binding("worker-studio:node-proxier", "system:node-proxier", service_account_subject("kube-proxy")),
         },
         AddonManifest {
             file_name: "kube-proxy-configmap.yaml",
             topic: Some(Topic::KubeProxy),
+            secret: false,
             note: "kube-proxy's KubeProxyConfiguration and a kubeconfig that authenticates with the ServiceAccount token",
             manifest: config_map(
                 "kube-proxy",
@@ -189,6 +193,7 @@ pub fn kube_proxy_daemonset(plan: &Plan, current: &Current, layout: &CurrentLayo
         AddonManifest {
             file_name: "kube-proxy-daemonset.yaml",
             topic: Some(Topic::KubeProxy),
+            secret: false,
             note: "Runs kube-proxy on every node, configured from the ConfigMap; the kubelet's node name is passed in",
             manifest: Manifest::DaemonSet(Object {
                 api_version: "apps/v1",

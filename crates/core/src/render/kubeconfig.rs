@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::plan::{CurrentLayout, CurrentWorker, GuideLayout, NodeLayout, Plan};
+use crate::pki::BootstrapToken;
+use crate::plan::{CurrentLayout, GuideLayout, LeafPlan, NodeLayout, Plan};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -48,6 +49,9 @@ pub struct UserEntry {
     /// A bearer token read from a file (a ServiceAccount's, in a pod).
     #[serde(rename = "tokenFile", skip_serializing_if = "Option::is_none")]
     pub token_file: Option<String>,
+    /// A bearer token (a bootstrap token).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +82,7 @@ pub fn worker(node: &NodeLayout, layout: &GuideLayout) -> Kubeconfig {
                 client_certificate: Some(layout.cert.to_string()),
                 client_key: Some(layout.key.to_string()),
                 token_file: None,
+                token: None,
             },
         }],
         contexts: vec![NamedContext {
@@ -108,12 +113,20 @@ pub(super) fn kubeconfig(plan: &Plan, ca: String, user_name: &str, user: UserEnt
 }
 
 /// The kubelet's kubeconfig: the API server, the CA, and the node's `system:node:<name>` client certificate.
-pub fn kubelet_kubeconfig(plan: &Plan, layout: &CurrentLayout, worker: &CurrentWorker) -> Kubeconfig {
+pub fn kubelet_kubeconfig(plan: &Plan, layout: &CurrentLayout, client: &LeafPlan) -> Kubeconfig {
     let user = UserEntry {
         client_certificate: Some(layout.client.cert.to_string()),
         client_key: Some(layout.client.key.to_string()),
         token_file: None,
+        token: None,
     };
-    kubeconfig(plan, plan.node.ca_cert.to_string(), &worker.client.common_name, user)
+    kubeconfig(plan, plan.node.ca_cert.to_string(), &client.common_name, user)
+}
+
+/// The kubelet's bootstrap kubeconfig: the API server, the CA, and the bootstrap token it asks the
+/// CSR API for its client certificate with (kubeadm's `tls-bootstrap-token-user`).
+pub fn bootstrap_kubeconfig(plan: &Plan, token: &BootstrapToken) -> Kubeconfig {
+    let user = UserEntry { client_certificate: None, client_key: None, token_file: None, token: Some(token.bearer()) };
+    kubeconfig(plan, plan.node.ca_cert.to_string(), "tls-bootstrap-token-user", user)
 }
 

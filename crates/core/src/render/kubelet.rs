@@ -2,7 +2,7 @@
 
 use super::systemd::Unit;
 use crate::plan::{CurrentLayout, GuideLayout, NodeLayout, Plan, WorkerRef};
-use crate::spec::Guide;
+use crate::spec::{Guide, Join};
 
 /// The guide's kubelet command line after the binary, one flag per element.
 pub fn guide_flags(plan: &Plan, guide: &Guide, layout: &GuideLayout) -> Vec<String> {
@@ -24,13 +24,19 @@ pub fn guide_flags(plan: &Plan, guide: &Guide, layout: &GuideLayout) -> Vec<Stri
 }
 
 /// Today's kubelet command line: the config file, the kubeconfig, and what has no config field.
-pub fn current_flags(layout: &CurrentLayout, node: &NodeLayout, worker: WorkerRef) -> Vec<String> {
-    vec![
-        format!("--config={}", layout.kubelet_config),
+/// Under a bootstrap-token join the kubelet also gets `--bootstrap-kubeconfig`, and writes the
+/// `--kubeconfig` itself once its client certificate is issued.
+pub fn current_flags(layout: &CurrentLayout, node: &NodeLayout, join: &Join, worker: WorkerRef) -> Vec<String> {
+    let mut flags = vec![format!("--config={}", layout.kubelet_config)];
+    if let Join::BootstrapToken(_) = join {
+        flags.push(format!("--bootstrap-kubeconfig={}", layout.bootstrap_kubeconfig));
+    }
+    flags.extend([
         format!("--kubeconfig={}", node.kubeconfig),
         format!("--hostname-override={}", worker.name),
         format!("--node-ip={}", worker.ip),
-    ]
+    ]);
+    flags
 }
 
 pub fn guide_unit(plan: &Plan, guide: &Guide, layout: &GuideLayout) -> String {
@@ -52,8 +58,8 @@ pub fn guide_unit(plan: &Plan, guide: &Guide, layout: &GuideLayout) -> String {
 }
 
 /// Today's unit: started after containerd and the network, settings in the KubeletConfiguration.
-pub fn current_unit(layout: &CurrentLayout, node: &NodeLayout, worker: WorkerRef) -> String {
-    let flags = current_flags(layout, node, worker);
+pub fn current_unit(layout: &CurrentLayout, node: &NodeLayout, join: &Join, worker: WorkerRef) -> String {
+    let flags = current_flags(layout, node, join, worker);
     let mut unit = Unit::default();
     unit.section("Unit", false)
         .entry("Description", "kubelet: the Kubernetes node agent")

@@ -7,12 +7,14 @@ use super::component_config::{
 use crate::plan::{CurrentLayout, Plan};
 use crate::profile::current::accepts;
 use crate::release::REFUSES_CGROUP_V1;
-use crate::spec::Current;
+use crate::spec::{Current, Join};
 
 /// The KubeletConfiguration every worker shares.
 pub fn kubelet_config(plan: &Plan, current: &Current, layout: &CurrentLayout) -> KubeletConfiguration {
     let spec = plan.spec;
     let version = current.version.minor;
+    // A bootstrap-token join: the kubelet asks for both its certificates, and renews them.
+    let bootstrap = matches!(current.join, Join::BootstrapToken(_));
     KubeletConfiguration {
         api_version: "kubelet.config.k8s.io/v1beta1",
         kind: "KubeletConfiguration",
@@ -34,9 +36,11 @@ pub fn kubelet_config(plan: &Plan, current: &Current, layout: &CurrentLayout) ->
         fail_cgroup_v1: (accepts("KubeletConfiguration.failCgroupV1", version) && version >= REFUSES_CGROUP_V1).then_some(true),
         resolv_conf: current.resolv_conf.to_string(),
         read_only_port: 0,
+        rotate_certificates: bootstrap.then_some(true),
+        server_tls_bootstrap: bootstrap.then_some(true),
         static_pod_path: plan.node.manifests_dir.to_string(),
-        tls_cert_file: layout.serving.cert.to_string(),
-        tls_private_key_file: layout.serving.key.to_string(),
+        tls_cert_file: (!bootstrap).then(|| layout.serving.cert.to_string()),
+        tls_private_key_file: (!bootstrap).then(|| layout.serving.key.to_string()),
         tls_min_version: "VersionTLS12",
     }
 }

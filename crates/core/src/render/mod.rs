@@ -1,6 +1,7 @@
 //! Artifacts: typed documents rendered to text, one module per kind, assembled into a bundle.
 
 pub mod addons;
+pub mod bootstrap;
 pub mod component_config;
 pub mod coredns;
 mod current;
@@ -66,7 +67,9 @@ pub fn build(plan: &Plan, credentials: &Credentials, options: RenderOptions) -> 
     let mut artifacts = Vec::new();
 
     let ca_host = Machine::CaHost;
-    let ca_key_included = options.include_ca_key && matches!(spec.ca, CaSpec::Generate { .. });
+    // Only a CA the studio made has a key to export.
+    let exported_key = credentials.ca.generated_key().filter(|_| options.include_ca_key && matches!(spec.ca, CaSpec::Generate { .. }));
+    let ca_key_included = exported_key.is_some();
     artifacts.push(artifact(
         &ca_host,
         Location::Home(names::CA_CERT.into()),
@@ -74,21 +77,27 @@ pub fn build(plan: &Plan, credentials: &Credentials, options: RenderOptions) -> 
         "The cluster CA certificate; every certificate in this bundle chains to it",
         ca_pem.clone(),
     ));
-    if ca_key_included {
+    if let Some(key) = exported_key {
         artifacts.push(artifact(
             &ca_host,
             Location::Home(names::CA_KEY.into()),
             ArtifactKind::PrivateKey,
             "The CA private key: signs new certificates; stays on the CA host, never on a worker",
-            credentials.ca.key().to_pem(),
+            key.to_pem(),
         ));
     }
     match &plan.profile {
         ProfilePlan::Guide2016 { guide, layout, workers } => guide_machines(plan, guide, layout, workers, credentials, &ca_pem, &mut artifacts)?,
-        ProfilePlan::Current { current, layout, workers } => current::machines(plan, current, layout, workers, credentials, &ca_pem, &mut artifacts)?,
+        ProfilePlan::Current { current, layout, workers } => {
+            current::machines(plan, current, options.now, layout, workers, credentials, &ca_pem, &mut artifacts)?
+        }
     }
 
-    let readme = readme::render(plan, &artifacts, &format_unix(options.now), ca_key_included);
+    let token = match spec.bootstrap() {
+        Some(join) => Some((credentials.token()?, format_unix(options.now + i64::from(join.ttl_seconds)))),
+        None => None,
+    };
+    let readme = readme::render(plan, &artifacts, &format_unix(options.now), ca_key_included, token);
     artifacts.insert(0, artifact(&Machine::Bundle, loose(layout::README), ArtifactKind::Readme,
         "What goes where, and in which order", readme));
     Ok(Bundle { artifacts })
@@ -106,8 +115,9 @@ fn workstation_files(
     topic: Option<Topic>,
 ) -> Result<Vec<Artifact>, PkiError> {
     let ws = &plan.workstation;
-    let issued = credentials.leaf(&plan.admin)?;
-    let admin = plan.admin.subject();
+    let planned = plan.admin.as_ref().ok_or(PkiError::MissingAdmin)?;
+    let issued = credentials.leaf(planned)?;
+    let admin = planned.subject();
     let workstation = Machine::Workstation;
     let home = |file: &str| Location::Home(format!("{}/{file}", ws.dir));
     let about = |file: Artifact| match topic {
@@ -137,7 +147,8 @@ fn addon_artifacts(manifests: Vec<AddonManifest>) -> Result<Vec<Artifact>, YamlE
         .into_iter()
         .map(|m| {
             let file = artifact(&Machine::ClusterAddons, loose(m.file_name), ArtifactKind::AddonManifest, m.note, yaml::to_string(&m.manifest)?);
-            Ok(Artifact { topic: m.topic, ..file })
+            let file = Artifact { topic: m.topic, ..file };
+            Ok(if m.secret { file.secret() } else { file })
         })
         .collect()
 }
@@ -154,6 +165,7 @@ fn guide_machines(
 ) -> Result<(), RenderError> {
     let ca_pem = ca_pem.to_owned();
     let ca_host = Machine::CaHost;
+    let admin = plan.admin.as_ref().ok_or(PkiError::MissingAdmin)?;
     for worker in workers {
         artifacts.push(artifact(
             &ca_host,
@@ -168,7 +180,7 @@ fn guide_machines(
         loose(layout::SIGN_KUBECTL),
         ArtifactKind::Script,
         "Signs the kubectl admin CSR on the CA host (the keys-on-workstation path)",
-        node_commands::sign_admin(plan),
+        node_commands::sign_admin(plan, admin),
     ));
 
     let node = &plan.node;
@@ -211,7 +223,7 @@ fn guide_machines(
     artifacts.extend(workstation_files(plan, credentials, &ca_pem, true,
         "Installs the files above into ~/.kube and runs the guide's four kubectl config commands", None)?);
     artifacts.push(artifact(&Machine::Workstation, loose(layout::KEYS_ON_WORKSTATION), ArtifactKind::Script,
-        "Alternative: make the kubectl key and CSR on the workstation, as the guide does", node_commands::keys_on_workstation(plan)));
+        "Alternative: make the kubectl key and CSR on the workstation, as the guide does", node_commands::keys_on_workstation(plan, admin)));
 
     let manifests = addon_artifacts(skydns::dns_addon(plan))?;
     let create = addons::create_script(&manifests);

@@ -5,7 +5,7 @@
 use super::openssl_cnf::{self, WORKER_IP_ENV};
 use super::shell::Script;
 use super::shell::Word::{Arg, Rooted, Sh};
-use crate::plan::{names, CurrentLayout, CurrentWorker, GuideWorker, LeafFiles, LeafPlan, LeafUsage, Plan};
+use crate::plan::{names, CurrentLayout, GuideWorker, LeafFiles, LeafPlan, LeafUsage, NodeLeaves, Plan, WorkerRef};
 use crate::spec::KeyAlgorithm;
 
 fn words(items: &[&str]) -> Vec<String> {
@@ -65,7 +65,7 @@ pub fn worker_sign_command(days: u32) -> (Vec<String>, Vec<Vec<String>>) {
 }
 
 /// The guide's kubectl CSR command. The guide omits `-new`, which OpenSSL 3 needs to make a request.
-pub fn admin_csr_command(plan: &Plan) -> (Vec<String>, Vec<Vec<String>>) {
+pub fn admin_csr_command(plan: &Plan, admin: &LeafPlan) -> (Vec<String>, Vec<Vec<String>>) {
     let ws = &plan.workstation;
     (
         words(&["openssl", "req"]),
@@ -74,14 +74,14 @@ pub fn admin_csr_command(plan: &Plan) -> (Vec<String>, Vec<Vec<String>>) {
             words(&["-nodes"]),
             words(&["-key", ws.key]),
             words(&["-out", ws.csr]),
-            vec!["-subj".into(), plan.admin.openssl_subject()],
+            vec!["-subj".into(), admin.openssl_subject()],
             words(&["-sha256"]),
         ],
     )
 }
 
 /// The CA host's signing command for the kubectl CSR (a step the guide leaves implicit).
-pub fn admin_sign_command(plan: &Plan) -> (Vec<String>, Vec<Vec<String>>) {
+pub fn admin_sign_command(plan: &Plan, admin: &LeafPlan) -> (Vec<String>, Vec<Vec<String>>) {
     let ws = &plan.workstation;
     (
         words(&["openssl", "x509"]),
@@ -92,7 +92,7 @@ pub fn admin_sign_command(plan: &Plan) -> (Vec<String>, Vec<Vec<String>>) {
             words(&["-CAcreateserial"]),
             words(&["-in", ws.csr]),
             words(&["-out", ws.cert]),
-            vec!["-days".into(), plan.admin.validity_days.to_string()],
+            vec!["-days".into(), admin.validity_days.to_string()],
             words(&["-sha256"]),
         ],
     )
@@ -146,7 +146,7 @@ pub fn sign_worker(plan: &Plan, guide_worker: &GuideWorker) -> String {
 }
 
 /// `keys-on-workstation.sh`: the guide's kubectl key and CSR, made in `~/.kube`.
-pub fn keys_on_workstation(plan: &Plan) -> String {
+pub fn keys_on_workstation(plan: &Plan, admin: &LeafPlan) -> String {
     let ws = &plan.workstation;
     let mut s = Script::new(&[
         "keys-on-workstation.sh: the guide's kubectl key and CSR, made on your workstation.",
@@ -154,15 +154,15 @@ pub fn keys_on_workstation(plan: &Plan) -> String {
         "KUBE_DIR=/some/dir works there instead of ~/.kube.",
     ]);
     s.blank().raw("KUBE_DIR=\"${KUBE_DIR:-$HOME/.kube}\"").raw("mkdir -p -- \"$KUBE_DIR\"").raw("cd -- \"$KUBE_DIR\"");
-    s.command(&keygen_argv(plan.admin.algorithm, ws.key));
+    s.command(&keygen_argv(admin.algorithm, ws.key));
     s.command(&["chmod", "600", ws.key]);
-    let (first, groups) = admin_csr_command(plan);
+    let (first, groups) = admin_csr_command(plan, admin);
     s.command_lines(&first, &groups);
     s.finish()
 }
 
 /// `sign-kubectl.sh`: the CA host signs the kubectl CSR.
-pub fn sign_admin(plan: &Plan) -> String {
+pub fn sign_admin(plan: &Plan, admin: &LeafPlan) -> String {
     let ws = &plan.workstation;
     let mut s = Script::new(&[
         "sign-kubectl.sh: the CA host signs the kubectl admin CSR.",
@@ -170,7 +170,7 @@ pub fn sign_admin(plan: &Plan) -> String {
     ]);
     s.blank();
     s.command(&["openssl", "req", "-in", ws.csr, "-noout", "-verify"]);
-    let (first, groups) = admin_sign_command(plan);
+    let (first, groups) = admin_sign_command(plan, admin);
     s.command_lines(&first, &groups);
     s.command(&["echo", &format!("Next: copy {} and {} to ~/{} on the workstation.", ws.cert, names::CA_CERT, ws.dir)]);
     s.finish()
@@ -186,9 +186,8 @@ fn section(leaf: &LeafPlan) -> &'static str {
 
 /// `keys-on-node.sh` for the current profile: the node makes its own keys and CSRs (kubelet client,
 /// kubelet serving, kube-proxy); the CA host signs them with `sign-<name>.sh`.
-pub fn current_keys_on_node(layout: &CurrentLayout, current_worker: &CurrentWorker) -> String {
-    let worker = current_worker.node;
-    let requests = current_worker.leaves_with_files(layout);
+pub fn current_keys_on_node(layout: &CurrentLayout, worker: WorkerRef, leaves: &NodeLeaves) -> String {
+    let requests = leaves.with_files(layout);
     let csrs: Vec<&str> = requests.iter().map(|(_, files)| files.csr.as_str()).collect();
     let mut s = Script::new(&[
         &format!("keys-on-node.sh for {}: its private keys are made here and never leave the node.", worker.name),
@@ -224,7 +223,7 @@ pub fn current_keys_on_node(layout: &CurrentLayout, current_worker: &CurrentWork
 
 /// The extensions file the CA host signs a current-profile node's CSRs with: one section per
 /// usage, the serving section naming the serving leaf's SANs.
-fn node_extensions(worker: &CurrentWorker) -> String {
+fn node_extensions(worker: &NodeLeaves) -> String {
     let usage = |leaf: &LeafPlan| if leaf.algorithm.rsa_bits().is_some() { "digitalSignature, keyEncipherment" } else { "digitalSignature" };
     let serving = &worker.serving;
     let sans: Vec<String> =
@@ -241,15 +240,14 @@ fn node_extensions(worker: &CurrentWorker) -> String {
 
 /// `sign-<name>.sh` for the current profile: verifies each CSR and signs it with the extensions
 /// its role needs, in a directory holding ca.crt, ca.key and the node's CSRs.
-pub fn current_sign_worker(layout: &CurrentLayout, current_worker: &CurrentWorker) -> String {
-    let worker = current_worker.node;
-    let requests = current_worker.leaves_with_files(layout);
+pub fn current_sign_worker(layout: &CurrentLayout, worker: WorkerRef, leaves: &NodeLeaves) -> String {
+    let requests = leaves.with_files(layout);
     let mut s = Script::new(&[
         &format!("sign-{}.sh: the CA host signs {}'s CSRs (made by its keys-on-node.sh).", worker.name, worker.name),
         &format!("Run in a directory holding {}, {} and the CSRs copied from {}.", names::CA_CERT, names::CA_KEY, worker.name),
     ]);
     let extensions = format!("{}-extensions.cnf", worker.name);
-    s.blank().line_with_input(&[Sh("cat >"), Arg(&extensions)], &node_extensions(current_worker));
+    s.blank().line_with_input(&[Sh("cat >"), Arg(&extensions)], &node_extensions(leaves));
     for (leaf, files) in &requests {
         let csr = files.csr.file_name();
         let cert = files.cert.file_name();

@@ -1,11 +1,13 @@
 //! README.txt: what goes where, and in which order.
 
 use crate::bundle::{layout, Artifact, Machine};
+use crate::pki::BootstrapToken;
 use crate::plan::{Plan, ProfilePlan};
 use crate::profile::history;
 use crate::spec::{CaSpec, Target};
 
-pub fn render(plan: &Plan, artifacts: &[Artifact], generated_at: &str, ca_key_included: bool) -> String {
+/// `token`: the bootstrap token workers join with, and when it expires (a bootstrap-token join).
+pub fn render(plan: &Plan, artifacts: &[Artifact], generated_at: &str, ca_key_included: bool, token: Option<(&BootstrapToken, String)>) -> String {
     let spec = plan.spec;
     let profile = spec.profile();
     let mut out = String::new();
@@ -26,23 +28,51 @@ pub fn render(plan: &Plan, artifacts: &[Artifact], generated_at: &str, ca_key_in
     line("");
     let example = match &plan.profile {
         ProfilePlan::Guide2016 { layout, .. } => layout.cert.as_str(),
+        ProfilePlan::Current { layout, .. } if token.is_some() => layout.bootstrap_kubeconfig.as_str(),
         ProfilePlan::Current { layout, .. } => layout.client.cert.as_str(),
     };
     line(&format!("Each folder mirrors one machine's filesystem: workers/<name>{example}"));
     line(&format!("goes to {example} on that worker, and HOME/ stands for your home directory."));
-    line("Private keys are mode 0600; keep this bundle as secret as the keys in it.");
-    line("");
-    line("In this order:");
+    if let Some((token, expires)) = &token {
+        line("No node key or certificate is in this bundle: each kubelet makes its own key and asks the CSR API for");
+        line(&format!("its certificates with the bootstrap token {}.<secret>, a secret that expires {expires}.", token.id()));
+        line("Keep this bundle private until then, and delete the token once the workers are in:");
+        line(&format!("  kubectl -n kube-system delete secret bootstrap-token-{}", token.id()));
+        line("");
+        line("In this order:");
+        line("1. Cluster add-ons, with the cluster's admin credential (KUBECONFIG=/etc/kubernetes/admin.conf on a kubeadm");
+        line("   control plane): bash cluster-addons/apply-addons.sh creates the token's Secret and its bindings, the RBAC,");
+        line("   kube-proxy (a DaemonSet) and CoreDNS. The API servers need --enable-bootstrap-token-auth, and");
+        line("   kube-controller-manager must sign with the cluster CA (--cluster-signing-cert-file/-key-file) and run its");
+        line("   csrapproving controller; kubeadm sets all three. The API servers also need --authorization-mode=Node,RBAC,");
+        line("   NodeRestriction and --kubelet-certificate-authority=<this ca.crt>.");
+        if let Target::Current(current) = &spec.target {
+            line(&format!("2. Workers: install containerd and the kubelet {} (see the top of install.sh), then copy", current.version));
+        }
+        line("   workers/<name>/install.sh to each worker and run it as root: the kubelet joins with the token, gets its");
+        line("   client certificate approved and signed by the controller manager, and renews it (rotateCertificates).");
+        line("3. Workstation: bash workstation/approve-serving-csrs.sh approves each worker's serving certificate request,");
+        line("   which Kubernetes never approves by itself (only one asking for exactly that worker's name and IP).");
+        line("   Run it again for workers that join later.");
+    } else {
+        line("Private keys are mode 0600; keep this bundle as secret as the keys in it.");
+        line("");
+        line("In this order:");
+    }
     let ca_line = match (&spec.ca, ca_key_included) {
+        (CaSpec::Trust { .. }, _) => "",
         (CaSpec::Import { .. }, _) => "1. CA host (ca-host/): your imported CA signed every certificate; its key was not copied.",
         (CaSpec::Generate { .. }, true) => "1. CA host (ca-host/): keep HOME/ca.crt and HOME/ca.key there; the key never goes on a worker.",
         (CaSpec::Generate { .. }, false) => {
             "1. CA host (ca-host/): the CA key was not exported; to sign more certificates later, import a CA you keep."
         }
     };
-    line(ca_line);
-    line("   The API servers must trust this CA (ca.crt) for client certificates.");
+    if token.is_none() {
+        line(ca_line);
+        line("   The API servers must trust this CA (ca.crt) for client certificates.");
+    }
     match &spec.target {
+        Target::Current(_) if token.is_some() => {}
         Target::Guide2016(_) => {
             line("2. Workers: copy workers/<name>/install.sh to each worker and run it as root.");
             line("   To keep private keys on the nodes instead: run keys-on-node.sh on the worker, ca-host/sign-<name>.sh");

@@ -18,12 +18,14 @@ pub fn dns_addon(plan: &Plan) -> Vec<AddonManifest> {
         AddonManifest {
             file_name: "kube-dns-rc.yaml",
             topic: None,
+            secret: false,
             note: "SkyDNS v11 ReplicationController: etcd, kube2sky, skydns and a health checker in one pod",
             manifest: Manifest::ReplicationController(skydns_controller(domain)),
         },
         AddonManifest {
             file_name: "kube-dns-svc.yaml",
             topic: None,
+            secret: false,
             note: "The kube-dns Service at the cluster DNS IP every kubelet hands to pods",
             manifest: Manifest::Service(Service {
                 api_version: "v1",
