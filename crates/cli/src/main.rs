@@ -34,8 +34,9 @@ enum Command {
         /// Where to write: a path ending in .zip writes a zip, anything else a directory.
         #[arg(long)]
         out: PathBuf,
-        /// Import this CA certificate (PEM) instead of the project file's CA settings.
-        #[arg(long, requires = "ca_key")]
+        /// Import this CA certificate (PEM) instead of the project file's CA settings; alone (no
+        /// --ca-key) for a bootstrap-token join, where the cluster signs for its nodes.
+        #[arg(long)]
         ca_cert: Option<PathBuf>,
         /// The imported CA's private key (PEM: PKCS#1, PKCS#8 or SEC1).
         #[arg(long, requires = "ca_cert")]
@@ -109,10 +110,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let text = read_text(&spec, "the project file")?;
             let mut file = SpecFile::from_yaml(&text)
                 .map_err(|e| Failure::usage(format!("error: {} is not a valid project file:\n  {e}", spec.display())))?;
-            if let (Some(cert), Some(key)) = (ca_cert, ca_key) {
+            if let Some(cert) = ca_cert {
                 file.ca.source = studio::spec::CaSource::Import.as_str().into();
                 file.ca.certificate = read_text(&cert, "the CA certificate")?;
-                file.ca.key = read_text(&key, "the CA key")?;
+                file.ca.key = match ca_key {
+                    Some(key) => read_text(&key, "the CA key")?,
+                    None => String::new(),
+                };
             }
             let now = now();
             let cluster = file.validate(now).map_err(|errors| {

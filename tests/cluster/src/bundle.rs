@@ -14,6 +14,9 @@ pub enum CaSource {
     Generate,
     /// The administrator's own CA, imported with `--ca-cert/--ca-key`.
     Import(Ca),
+    /// The cluster's CA by its certificate alone (in the project file), for a bootstrap-token
+    /// join; the key stays with the control plane.
+    Trust(Ca),
 }
 
 /// A generated bundle on disk.
@@ -41,6 +44,15 @@ impl GeneratedBundle {
 /// checks it with `worker-studio validate`.
 pub fn generate(project: &str, ca: CaSource, dir: &Path) -> GeneratedBundle {
     let spec = dir.join("cluster.yaml");
+    let project = match &ca {
+        // The project file names the cluster's CA itself, as a user would paste it.
+        CaSource::Trust(ca) => {
+            let pem = std::fs::read_to_string(&ca.cert).expect("the CA certificate");
+            let indented: String = pem.lines().map(|l| format!("    {l}\n")).collect();
+            format!("{project}ca:\n  source: import\n  certificate: |\n{indented}")
+        }
+        _ => project.to_owned(),
+    };
     std::fs::write(&spec, project).expect("project file");
     let out = dir.join("bundle");
     let mut argv = vec![tools::worker_studio(), "generate".into(), "--spec".into(), spec.to_string_lossy().into_owned()];
@@ -53,6 +65,7 @@ pub fn generate(project: &str, ca: CaSource, dir: &Path) -> GeneratedBundle {
             "--ca-key".into(),
             ca.key.to_string_lossy().into_owned(),
         ]),
+        CaSource::Trust(_) => {}
     }
     let generated = run(&argv, &[], Duration::from_secs(120));
     assert!(generated.success(), "worker-studio generate failed: {}", generated.text());
@@ -61,7 +74,7 @@ pub fn generate(project: &str, ca: CaSource, dir: &Path) -> GeneratedBundle {
     assert!(validated.success(), "worker-studio validate refused the bundle: {}", validated.text());
     let ca = match ca {
         CaSource::Generate => Ca { cert: out.join("ca-host/HOME/ca.crt"), key: out.join("ca-host/HOME/ca.key") },
-        CaSource::Import(ca) => ca,
+        CaSource::Import(ca) | CaSource::Trust(ca) => ca,
     };
     GeneratedBundle { dir: out, ca }
 }

@@ -5,6 +5,7 @@
 
 pub mod admin_pki;
 pub mod bundle;
+pub mod claims;
 pub mod control_plane;
 pub mod netns;
 pub mod node;

@@ -15,6 +15,7 @@ use worker_studio_cluster::bundle::{self, CaSource, GeneratedBundle};
 use worker_studio_cluster::control_plane::{ControlPlane, ControlPlaneSpec};
 use worker_studio_cluster::netns::{self, Netns};
 use worker_studio_cluster::node::Node;
+use worker_studio_cluster::claims::{apply_addons, kubelet_reached, kubelet_registers, kubelet_unit, refused, shown, unit_flag, whoami, write};
 use worker_studio_cluster::process::{wait_until, Output};
 use worker_studio_cluster::tools;
 
@@ -107,58 +108,11 @@ fn project(v: &Variant, api: Ipv4Addr, workers: &[(&str, Ipv4Addr)]) -> String {
     )
 }
 
-fn json(out: &Output, what: &str) -> Value {
-    assert!(out.success(), "{what}: {}", out.text());
-    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {}", out.stdout))
-}
-
-/// `kubectl auth whoami`: the user name and groups.
-fn whoami(out: &Output, what: &str) -> (String, Vec<String>) {
-    let review = json(out, what);
-    let info = &review["status"]["userInfo"];
-    let groups = info["groups"].as_array().map(|g| g.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default();
-    (info["username"].as_str().unwrap_or_default().to_owned(), groups)
-}
-
-fn refused(out: &Output, reason: &str, what: &str) {
-    assert!(!out.success(), "{what} should have been refused, but succeeded: {}", out.text());
-    assert!(out.stderr.contains(reason), "{what} was refused, but not for {reason:?}: {}", out.text());
-    shown(&format!("refused: {what}"), &out.stderr);
-}
-
-/// Prints what a claim was shown by (`make test-cluster` runs with --nocapture, so CI logs it).
-fn shown(claim: &str, evidence: &str) {
-    let first = evidence.lines().find(|l| !l.trim().is_empty()).unwrap_or_default().trim();
-    let first: String = first.chars().take(180).collect();
-    eprintln!("  shown: {claim}: {first}");
-}
-
-/// The value of `--flag=` in a unit's ExecStart.
-fn unit_flag(unit: &str, flag: &str) -> String {
-    unit.replace("\\\n", " ")
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix(&format!("{flag}=")).map(str::to_owned))
-        .unwrap_or_else(|| panic!("the kubelet unit has no {flag}"))
-}
-
 /// The value of a top-level `key:` or nested `key:` line in a small YAML document.
 fn yaml_value(text: &str, key: &str) -> String {
     text.lines()
         .find_map(|l| l.trim().strip_prefix(&format!("{key}:")).map(|v| v.trim().trim_matches('\'').trim_matches('"').to_owned()))
         .unwrap_or_else(|| panic!("no {key} in:\n{text}"))
-}
-
-fn kubelet_unit(bundle: &GeneratedBundle, worker: &str) -> (String, String) {
-    let dir = bundle.worker(worker).join("etc/systemd/system");
-    let entry = std::fs::read_dir(&dir).ok().and_then(|mut d| d.find_map(|e| e.ok())).expect("a kubelet unit in etc/systemd/system");
-    let path = format!("/etc/systemd/system/{}", entry.file_name().to_string_lossy());
-    (path, std::fs::read_to_string(entry.path()).expect("the unit"))
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("a manifest");
-    path.to_string_lossy().into_owned()
 }
 
 fn join(v: &Variant) {
@@ -305,15 +259,6 @@ fn other_ca_refused(plane: &ControlPlane, group: &str, dir: &Path) {
     refused(&plane.kubectl(&kubeconfig, &["get", "nodes"]), "Unauthorized", "an admin certificate from another CA");
 }
 
-/// 4. The bundle's apply-addons.sh, for real.
-fn apply_addons(plane: &ControlPlane, bundle: &GeneratedBundle, kubeconfig: &Path) {
-    let path = format!("{}:{}", tools::components_dir(), std::env::var("PATH").unwrap_or_default());
-    let script = bundle.path("cluster-addons/apply-addons.sh").to_string_lossy().into_owned();
-    let out = plane.run_script(&["bash".into(), script], &[("KUBECONFIG", &kubeconfig.to_string_lossy()), ("PATH", &path)]);
-    assert!(out.success(), "apply-addons.sh: {}\n{}", out.text(), plane.logs());
-    shown("apply-addons.sh applied every add-on", &format!("{} objects", out.stdout.lines().count()));
-}
-
 fn addons_work(plane: &ControlPlane) {
     let ip = plane.admin(&["get", "service", "kube-dns", "-n", "kube-system", "-o", "jsonpath={.spec.clusterIP}"]);
     assert_eq!(ip.trim(), DNS_IP, "the DNS Service's cluster IP");
@@ -357,25 +302,6 @@ fn daemonset_identity(plane: &ControlPlane, node: &Node) {
     kube_proxy_identity(|args| node.kubectl(&file, args), "system:serviceaccount:kube-system:kube-proxy", &node.dir);
 }
 
-/// 5. The kubelet registers Node worker01 with the spec's InternalIP.
-fn kubelet_registers(plane: &ControlPlane, node: &Node, ip: Ipv4Addr) {
-    let watched = [plane.processes(), node.processes()].concat();
-    wait_until("Node worker01 to register with its InternalIP", Duration::from_secs(120), &watched, || {
-        let out = plane.kubectl(&plane.super_admin, &["get", "node", "worker01", "-o", "json"]);
-        if !out.success() {
-            return Err(out.text());
-        }
-        let node: Value = serde_json::from_str(&out.stdout).map_err(|e| e.to_string())?;
-        let addresses = node["status"]["addresses"].as_array().cloned().unwrap_or_default();
-        let internal = addresses.iter().find(|a| a["type"] == "InternalIP").and_then(|a| a["address"].as_str().map(str::to_owned));
-        match internal {
-            Some(found) if found == ip.to_string() => Ok(found),
-            other => Err(format!("InternalIP {other:?}")),
-        }
-    });
-    shown("Node worker01 registered by the kubelet", &format!("InternalIP {}", ip));
-}
-
 fn mirror_pod_appears(plane: &ControlPlane, node: &Node) {
     let watched = [plane.processes(), node.processes()].concat();
     wait_until("the kube-proxy static pod's mirror pod", Duration::from_secs(120), &watched, || {
@@ -393,21 +319,6 @@ fn mirror_pod_appears(plane: &ControlPlane, node: &Node) {
         }
     });
     shown("the kube-proxy static pod's mirror pod", "kube-system/kube-proxy-worker01 on worker01");
-}
-
-/// The API server reaches the kubelet: it verifies the serving certificate with the CA, and the
-/// kubelet authorizes the API server's client certificate through the bundle's RBAC.
-fn kubelet_reached(plane: &ControlPlane, node: &Node) {
-    let watched = [plane.processes(), node.processes()].concat();
-    wait_until("/api/v1/nodes/worker01/proxy/healthz", Duration::from_secs(60), &watched, || {
-        let out = plane.kubectl(&plane.super_admin, &["get", "--raw", "/api/v1/nodes/worker01/proxy/healthz"]);
-        if out.success() && out.stdout.trim() == "ok" {
-            Ok(())
-        } else {
-            Err(out.text())
-        }
-    });
-    shown("the API server reached the kubelet through its serving certificate", "/api/v1/nodes/worker01/proxy/healthz: ok");
 }
 
 /// A kubelet presenting worker02's serving certificate at worker01's address is refused; the
