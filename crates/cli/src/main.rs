@@ -60,6 +60,26 @@ enum Command {
         #[arg(long)]
         kubernetes_version: Option<String>,
     },
+    /// Sign a CSR a node made with keys-on-node.sh (or the workstation with keys-on-workstation.sh),
+    /// after checking that it asks for exactly what the project says that certificate is: its
+    /// subject, names, usage and key. Exits 2, naming every mismatch, and writes nothing when not.
+    Sign {
+        /// The project file.
+        #[arg(long)]
+        spec: PathBuf,
+        /// The cluster CA certificate (PEM).
+        #[arg(long)]
+        ca_cert: PathBuf,
+        /// The cluster CA's private key (PEM).
+        #[arg(long)]
+        ca_key: PathBuf,
+        /// The CSR (PEM).
+        #[arg(long)]
+        csr: PathBuf,
+        /// Where to write the certificate (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// A failure with the exit code it maps to.
@@ -148,6 +168,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Validate { bundle, spec, kubernetes_version } => validate(&bundle, spec.as_deref(), kubernetes_version.as_deref()),
+        Command::Sign { spec, ca_cert, ca_key, csr, out } => sign(&spec, &ca_cert, &ca_key, &csr, out.as_deref()),
     }
 }
 
@@ -183,6 +204,36 @@ fn validate(bundle: &Path, spec: Option<&Path>, version: Option<&str>) -> Result
     } else {
         Ok(())
     }
+}
+
+fn sign(spec_path: &Path, ca_cert: &Path, ca_key: &Path, csr_path: &Path, out: Option<&Path>) -> Result<(), Failure> {
+    let text = read_text(spec_path, "the project file")?;
+    let mut file = SpecFile::from_yaml(&text)
+        .map_err(|e| Failure::usage(format!("error: {} is not a valid project file:\n  {e}", spec_path.display())))?;
+    file.ca.source = studio::spec::CaSource::Import.as_str().into();
+    file.ca.certificate = read_text(ca_cert, "the CA certificate")?;
+    file.ca.key = read_text(ca_key, "the CA key")?;
+    let now = now();
+    let cluster = file.validate(now).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+        Failure::usage(format!("error: {} has {} problem(s):\n{}", spec_path.display(), errors.len(), lines.join("\n")))
+    })?;
+    let csr = read_text(csr_path, "the CSR")?;
+    let signed = studio::sign_pasted_csr(&cluster, &csr, now).map_err(|reasons| {
+        let lines: Vec<String> = reasons.iter().map(|r| format!("  - {r}")).collect();
+        Failure::usage(format!("error: {} was not signed:\n{}", csr_path.display(), lines.join("\n")))
+    })?;
+    match out {
+        Some(path) => {
+            replace_atomically(path, |tmp| write_file(tmp, signed.certificate_pem.as_bytes(), 0o644))?;
+            eprintln!("wrote {} ({}); it goes to {}. To install it:\n\n{}", path.display(), signed.role, signed.path, signed.install);
+        }
+        None => {
+            print!("{}", signed.certificate_pem);
+            eprintln!("signed {}; it goes to {}. To install it:\n\n{}", signed.role, signed.path, signed.install);
+        }
+    }
+    Ok(())
 }
 
 fn parse_version(text: &str) -> Result<Version, Failure> {

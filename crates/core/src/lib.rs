@@ -80,3 +80,72 @@ pub fn generate_with_new_keys(spec: &ClusterSpec, options: RenderOptions) -> Res
     let keys = KeySet::generate_for(&plan::Plan::new(spec))?;
     generate(spec, &keys, options)
 }
+
+/// A certificate signed for a CSR that a node or the workstation made: what it is for, where it
+/// goes, and the commands that put it there.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SignedCsr {
+    /// For people: `worker01's kubelet serving certificate`.
+    pub role: String,
+    /// Where the certificate goes (a node path, or `~/.kube/...`).
+    pub path: String,
+    pub certificate_pem: String,
+    /// The commands that install it (a copy-pasteable script).
+    pub install: String,
+}
+
+/// Checks a CSR against the spec (its subject, SANs, usage, key and signature must be exactly what
+/// the plan says one of its certificates is) and signs it with the spec's imported CA; or names
+/// every way it differs.
+pub fn sign_pasted_csr(spec: &ClusterSpec, csr_pem: &str, now: i64) -> Result<SignedCsr, Vec<String>> {
+    use plan::ProfilePlan;
+    use render::node_commands::{install_signed, SignedPath};
+    let ca = match &spec.ca {
+        spec::CaSpec::Import { certificate_pem, key_pem } => {
+            pki::CertificateAuthority::import(certificate_pem, key_pem, now).map_err(|e| vec![format!("{}: {e}", e.field())])?
+        }
+        spec::CaSpec::Generate { .. } => {
+            return Err(vec!["ca: signing a node's CSR needs the CA you keep: import it (ca.source: import, with its certificate and key)".into()])
+        }
+        spec::CaSpec::Trust { .. } => {
+            return Err(vec!["join.method: under a bootstrap-token join the control plane signs the nodes' CSRs; the studio holds no CA key".into()])
+        }
+    };
+    let plan = plan::Plan::new(spec);
+    let ws = &plan.workstation;
+    let mut candidates = Vec::new();
+    match &plan.profile {
+        ProfilePlan::Guide2016 { layout, workers, .. } => {
+            for worker in workers {
+                let name = worker.node.name.to_string();
+                candidates.push(pki::csr::Candidate { leaf: &worker.leaf, role: format!("{name}'s worker certificate"), path: layout.cert.to_string(), worker: Some(name) });
+            }
+        }
+        ProfilePlan::Current { layout, workers, .. } => {
+            for worker in workers {
+                if let plan::NodeJoin::Certificates(leaves) = &worker.join {
+                    for (leaf, files) in leaves.with_files(layout) {
+                        let role = match leaf.id {
+                            plan::KeyId::KubeletServing(_) => "kubelet serving certificate",
+                            plan::KeyId::KubeProxy(_) => "kube-proxy certificate",
+                            _ => "kubelet client certificate",
+                        };
+                        let name = worker.node.name.to_string();
+                        candidates.push(pki::csr::Candidate { leaf, role: format!("{name}'s {role}"), path: files.cert.to_string(), worker: Some(name) });
+                    }
+                }
+            }
+        }
+    }
+    if let Some(admin) = &plan.admin {
+        candidates.push(pki::csr::Candidate { leaf: admin, role: "the kubectl admin certificate".into(), path: format!("{}/{}", ws.dir, ws.cert), worker: None });
+    }
+    let request = pki::csr::read(csr_pem).map_err(|e| vec![format!("the CSR {e}")])?;
+    let chosen = pki::csr::match_leaf(&request, &candidates)?;
+    let certificate_pem = pki::csr::sign(&ca, chosen.leaf, csr_pem, &request, now).map_err(|e| vec![e])?;
+    let (at, path) = match &chosen.worker {
+        Some(worker) => (SignedPath::Node { worker, path: &chosen.path }, chosen.path.clone()),
+        None => (SignedPath::Home(&chosen.path), format!("~/{}", chosen.path)),
+    };
+    Ok(SignedCsr { role: chosen.role.clone(), path, install: install_signed(&chosen.role, at, &certificate_pem), certificate_pem })
+}

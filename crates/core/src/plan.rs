@@ -276,6 +276,12 @@ impl LeafPlan {
         }
     }
 
+    /// The SANs as openssl's configuration writes them: `DNS:worker01, IP:192.168.2.1`.
+    pub fn sans_text(&self) -> String {
+        let dns = self.dns_sans.iter().map(|d| format!("DNS:{d}"));
+        dns.chain(self.ip_sans.iter().map(|ip| format!("IP:{ip}"))).collect::<Vec<_>>().join(", ")
+    }
+
     /// The subject as `openssl req -noout -subject` prints it (OpenSSL 1.1 and 3).
     pub fn openssl_subject_line(&self) -> String {
         match &self.organization {

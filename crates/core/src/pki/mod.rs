@@ -7,6 +7,7 @@
 //! extensions the CA chooses (the guide's `-extensions v3_req -extfile openssl.cnf`).
 
 pub mod ca;
+pub mod csr;
 mod der;
 mod key;
 mod token;
@@ -237,8 +238,20 @@ pub fn issue_leaf(ca: &CertificateAuthority, leaf: &LeafPlan, key: PrivateKey, n
     let csr = request.serialize_request(&key_pair).map_err(|e| PkiError::Signing(format!("CSR: {e}")))?;
     let csr_pem = normalize_pem(&csr.pem().map_err(|e| PkiError::Signing(format!("CSR PEM: {e}")))?);
 
-    let mut signing = CertificateSigningRequestParams::from_pem(&csr_pem)
+    let certificate_pem = sign_request(ca, leaf, &csr_pem, key.public_key_raw(), rsa, now)?;
+    Ok(IssuedLeaf { key, csr_pem, certificate_pem })
+}
+
+/// Signs a CSR (PEM) for `leaf` as the CA host would: with the leaf's own extensions, not the
+/// request's, valid from a little before `now` for the leaf's days. `public_key` is the request's
+/// raw public key; `rsa` whether it is an RSA key (which needs keyEncipherment).
+pub(crate) fn sign_request(ca: &CertificateAuthority, leaf: &LeafPlan, csr_pem: &str, public_key: &[u8], rsa: bool, now: i64) -> Result<String, PkiError> {
+    let mut signing = CertificateSigningRequestParams::from_pem(csr_pem)
         .map_err(|e| PkiError::Signing(format!("the CA could not read the CSR: {e}")))?;
+    // Only the subject comes from the request; everything else is the plan's.
+    let mut params = CertificateParams::default();
+    params.distinguished_name = signing.params.distinguished_name.clone();
+    signing.params = params;
     extensions(&mut signing.params, leaf, rsa)?;
     signing.params.not_before = to_offset(now - BACKDATE_SECONDS)?;
     signing.params.not_after = to_offset(now + i64::from(leaf.validity_days) * 86_400)?;
@@ -246,7 +259,7 @@ pub fn issue_leaf(ca: &CertificateAuthority, leaf: &LeafPlan, key: PrivateKey, n
     signing.params.serial_number = Some(serial_for(
         ca.key(),
         &[
-            key.public_key_raw(),
+            public_key,
             leaf.common_name.as_bytes(),
             leaf.organization.as_deref().unwrap_or_default().as_bytes(),
             sans.join(",").as_bytes(),
@@ -257,7 +270,7 @@ pub fn issue_leaf(ca: &CertificateAuthority, leaf: &LeafPlan, key: PrivateKey, n
     ));
     signing.params.use_authority_key_identifier_extension = true;
     let certificate = signing.signed_by(ca.issuer()).map_err(|e| PkiError::Signing(e.to_string()))?;
-    Ok(IssuedLeaf { key, csr_pem, certificate_pem: normalize_pem(&certificate.pem()) })
+    Ok(normalize_pem(&certificate.pem()))
 }
 
 /// A positive 128-bit serial number that no one without the signing key can predict, and that is

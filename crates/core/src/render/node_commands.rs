@@ -4,7 +4,7 @@
 
 use super::openssl_cnf::{self, WORKER_IP_ENV};
 use super::shell::Script;
-use super::shell::Word::{Arg, Rooted, Sh};
+use super::shell::Word::{Arg, Home, Rooted, Sh};
 use crate::plan::{names, CurrentLayout, GuideWorker, LeafFiles, LeafPlan, LeafUsage, NodeLeaves, Plan, WorkerRef};
 use crate::spec::KeyAlgorithm;
 
@@ -207,15 +207,26 @@ pub fn current_keys_on_node(layout: &CurrentLayout, worker: WorkerRef, leaves: &
         let words: Vec<_> = keygen.iter().map(|w| if w == key { Rooted(key) } else { Arg(w.as_str()) }).collect();
         s.line(&words);
         s.line(&[Sh("chmod 600"), Rooted(key)]);
-        s.line(&[
+        // The request names its purpose (and a serving certificate its names), so a CA host or the
+        // studio's "Sign a CSR" can tell the two kubelet certificates apart and check them.
+        let usage = format!("extendedKeyUsage={}", if leaf.usage == LeafUsage::Server { "serverAuth" } else { "clientAuth" });
+        let sans = leaf.sans_text();
+        let mut words = vec![
             Sh("openssl req -new -key"),
             Rooted(key),
             Sh("-out"),
             Rooted(csr.as_str()),
             Sh("-subj"),
             Arg(&subject),
-            Sh("-sha256"),
-        ]);
+            Sh("-addext"),
+            Arg(&usage),
+        ];
+        let san_ext = format!("subjectAltName={sans}");
+        if !sans.is_empty() {
+            words.extend([Sh("-addext"), Arg(&san_ext)]);
+        }
+        words.push(Sh("-sha256"));
+        s.line(&words);
     }
     s.blank().command(&["echo", &format!("Next: copy these to the CA host: {}", csrs.join(" "))]);
     s.finish()
@@ -226,15 +237,13 @@ pub fn current_keys_on_node(layout: &CurrentLayout, worker: WorkerRef, leaves: &
 fn node_extensions(worker: &NodeLeaves) -> String {
     let usage = |leaf: &LeafPlan| if leaf.algorithm.rsa_bits().is_some() { "digitalSignature, keyEncipherment" } else { "digitalSignature" };
     let serving = &worker.serving;
-    let sans: Vec<String> =
-        serving.dns_sans.iter().map(|d| format!("DNS:{d}")).chain(serving.ip_sans.iter().map(|ip| format!("IP:{ip}"))).collect();
     format!(
         "[client]\nbasicConstraints = CA:FALSE\nkeyUsage = critical, {}\nextendedKeyUsage = clientAuth\n\n\
          [serving]\nbasicConstraints = CA:FALSE\nkeyUsage = critical, {}\nextendedKeyUsage = serverAuth\n\
          subjectAltName = {}\n",
         usage(&worker.client),
         usage(serving),
-        sans.join(", ")
+        serving.sans_text()
     )
 }
 
@@ -267,5 +276,31 @@ pub fn current_sign_worker(layout: &CurrentLayout, worker: WorkerRef, leaves: &N
     }
     let certs: Vec<&str> = requests.iter().map(|(_, files)| files.cert.file_name()).collect();
     s.blank().command(&["echo", &format!("Next: copy {} back to {} next to their keys.", certs.join(", "), worker.name)]);
+    s.finish()
+}
+
+/// Where a signed certificate goes.
+pub enum SignedPath<'a> {
+    /// A node path, on the worker named.
+    Node { worker: &'a str, path: &'a str },
+    /// Below the workstation user's home directory.
+    Home(&'a str),
+}
+
+/// The commands that put a certificate signed for a pasted CSR in place, next to the key the node
+/// (or the workstation) made.
+pub fn install_signed(role: &str, at: SignedPath, certificate_pem: &str) -> String {
+    let mut s = match &at {
+        SignedPath::Node { worker, .. } => Script::new(&[
+            &format!("{role}: run as root on {worker}, where keys-on-node.sh made its key."),
+            "Once each of its certificates is in place, run KEYS_ON_NODE=1 bash install.sh there.",
+        ]),
+        SignedPath::Home(_) => Script::new(&[&format!("{role}: run on the workstation, where keys-on-workstation.sh made its key.")]),
+    };
+    s.blank();
+    match at {
+        SignedPath::Node { path, .. } => s.line_with_input(&[Sh("cat >"), Arg(path)], certificate_pem),
+        SignedPath::Home(path) => s.line_with_input(&[Sh("cat >"), Home(path)], certificate_pem),
+    };
     s.finish()
 }

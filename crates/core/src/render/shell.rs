@@ -15,6 +15,8 @@ pub enum Word<'a> {
     Arg(&'a str),
     /// A node path below `$ROOT`, quoted: `"$ROOT"'/etc/x'`.
     Rooted(&'a str),
+    /// A path below the user's home directory, quoted: `"$HOME"/'.kube/x'`.
+    Home(&'a str),
 }
 
 /// A bash script under construction.
@@ -133,6 +135,7 @@ fn render_words(words: &[Word]) -> String {
             Word::Sh(text) => Cow::Borrowed(*text),
             Word::Arg(value) => quote(value),
             Word::Rooted(path) => Cow::Owned(format!("\"$ROOT\"{}", quote(path))),
+            Word::Home(path) => Cow::Owned(format!("\"$HOME\"/{}", quote(path))),
         })
         .collect();
     rendered.join(" ")
