@@ -10,6 +10,7 @@ use yew::prelude::*;
 use crate::components::browser::Browser;
 use crate::components::checks::Checks;
 use crate::components::history::SinceGuide;
+use crate::components::sign::SignCsr;
 use crate::components::form::FieldGroup;
 use crate::components::workers::Workers;
 use crate::fields::{input_id, Group};
@@ -247,6 +248,7 @@ pub fn app() -> Html {
                         </div>
                         if let Some(message) = &state.load_error { <p class="error" role="alert">{ message }</p> }
                     </details>
+                    <SignCsr state={state.clone()} />
                     <details class="group">
                         <summary>{ "Check an existing bundle" }</summary>
                         <div class="field">

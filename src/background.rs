@@ -374,6 +374,16 @@ pub async fn write_project(file: &SpecFile) -> Result<String, String> {
     }
 }
 
+/// A CSR a node made, checked against the project and signed with its CA, or the reasons it was not.
+pub async fn sign_csr(file: &SpecFile, csr: String, now: i64) -> Result<studio::SignedCsr, Vec<String>> {
+    let project = file.to_json().map_err(|e| vec![e.to_string()])?;
+    match call(&Request::SignCsr { project, csr, now }).await {
+        Ok(Reply::Signed(signed)) => signed,
+        Ok(other) => Err(vec![unexpected(other)]),
+        Err(e) => Err(vec![e]),
+    }
+}
+
 /// The engine's verdict on an imported CA's certificate and key.
 pub async fn examine_ca(certificate: &str, key: &str, now: i64) -> CaVerdict {
     let request = Request::ExamineCa { certificate: certificate.to_owned(), key: key.to_owned(), now };

@@ -32,6 +32,13 @@ fn answer(request: Request) -> Result<Reply, String> {
         }
         Request::ExamineCa { certificate, key, now } => Ok(Reply::CaExamined(studio::input::examine_imported_ca(&certificate, &key, now))),
         Request::ReadProject { text } => Ok(Reply::Project(SpecFile::from_yaml(&text).and_then(|file| file.to_json()))),
+        Request::SignCsr { project, csr, now } => {
+            let spec = SpecFile::from_json(&project)
+                .map_err(|e| e.to_string())?
+                .validate(now)
+                .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))?;
+            Ok(Reply::Signed(studio::sign_pasted_csr(&spec, &csr, now)))
+        }
         Request::WriteProject { project } => {
             Ok(Reply::ProjectFile(SpecFile::from_json(&project).and_then(|file| file.to_yaml()).map_err(|e| e.to_string())?))
         }

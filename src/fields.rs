@@ -3,7 +3,7 @@
 
 use studio::input::SpecFile;
 use studio::release::{supported_range, ProfileId, DEFAULT_VERSION};
-use studio::spec::{AdminGroup, CaSource, KeyAlgorithm, ProxyDelivery, ProxyMode};
+use studio::spec::{AdminGroup, CaSource, JoinMethod, KeyAlgorithm, ProxyDelivery, ProxyMode};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Group {
@@ -61,6 +61,21 @@ fn generating(f: &SpecFile) -> bool {
     !importing(f)
 }
 
+/// Workers join with a bootstrap token: only the CA certificate is asked for.
+fn bootstrapping(f: &SpecFile) -> bool {
+    current(f) && f.join.method == JoinMethod::BootstrapToken.as_str()
+}
+
+/// The CA key field: only where the studio signs (never under a bootstrap-token join).
+fn importing_key(f: &SpecFile) -> bool {
+    importing(f) && !bootstrapping(f)
+}
+
+/// The bundle carries an admin certificate of the current profile (not under a bootstrap-token join).
+fn issuing_admin(f: &SpecFile) -> bool {
+    current(f) && !bootstrapping(f)
+}
+
 fn guide(f: &SpecFile) -> bool {
     f.profile == ProfileId::Guide2016.as_str()
 }
@@ -99,6 +114,10 @@ fn deliveries() -> Vec<&'static str> {
 
 fn admin_groups() -> Vec<&'static str> {
     AdminGroup::ALL.iter().map(|g| g.as_str()).collect()
+}
+
+fn join_methods() -> Vec<&'static str> {
+    JoinMethod::ALL.iter().map(|m| m.as_str()).collect()
 }
 
 fn ca_sources() -> Vec<&'static str> {
@@ -148,7 +167,12 @@ pub const FIELDS: &[FieldDef] = &[
         format!("{} are supported: write a minor such as {DEFAULT_VERSION}, or a patch release such as {DEFAULT_VERSION}.2. Sets the kube-proxy image tag and the CoreDNS release, and which settings the files may use.", supported_range())),
     field!("kubeProxy.delivery", "kube-proxy runs as", Profile, Control::Choice(deliveries), kube_proxy.delivery, current,
         "static-pod: on every worker from the kubelet's manifest directory, with its own certificate (the guide's way). daemonset: applied once from the workstation, authenticated by a ServiceAccount token (kubeadm's way)."),
-    field!("kubectl.adminGroup", "Admin certificate group", Profile, Control::Choice(admin_groups), kubectl.admin_group, current,
+    field!("join.method", "Workers join with", Profile, Control::Choice(join_methods), join.method, current,
+        "certificates: the studio issues each worker's certificates (with the CA key in this tab), or the CA host signs what keys-on-node.sh made. bootstrap-token: as kubeadm joins, each kubelet makes its own key and asks the cluster for its certificates with a short-lived token; only the CA certificate is needed, so no CA key enters this page and no node key leaves its node."),
+    field!("join.tokenTTL", "Bootstrap token lifetime", Profile, Control::Text, join.token_ttl, bootstrapping,
+        "How long the token can join nodes: 10m to 168h (kubeadm's default is 24h). It is a secret until it expires."),
+    field!("join.description", "Bootstrap token description (optional)", Profile, Control::Text, join.description, bootstrapping),
+    field!("kubectl.adminGroup", "Admin certificate group", Profile, Control::Choice(admin_groups), kubectl.admin_group, issuing_admin,
         "kubeadm:cluster-admins is bound to cluster-admin by a ClusterRoleBinding the bundle ships, so the access can be revoked by deleting the binding. system:masters bypasses RBAC entirely and cannot be revoked short of replacing the CA: keep it for a break-glass credential."),
     field!("cluster.apiServer", "API server URL (load balancer)", Cluster, Control::Text, cluster.api_server, always),
     field!("cluster.dnsIP", "Cluster DNS IP", Cluster, Control::Text, cluster.dns_ip, always),
@@ -163,7 +187,7 @@ pub const FIELDS: &[FieldDef] = &[
     field!("ca.commonName", "CA common name", Authority, Control::Text, ca.common_name, generating),
     field!("ca.validityDays", "CA validity (days)", Authority, Control::Number, ca.validity_days.0, generating),
     field!("ca.certificate", "CA certificate (PEM)", Authority, Control::Pem, ca.certificate, importing),
-    field!("ca.key", "CA private key (PEM; stays in this tab)", Authority, Control::Pem, ca.key, importing),
+    field!("ca.key", "CA private key (PEM; stays in this tab)", Authority, Control::Pem, ca.key, importing_key),
     field!("keys.algorithm", "Key algorithm", Keys, Control::Choice(algorithms), keys.algorithm, always),
     field!("keys.validityDays", "Certificate validity (days)", Keys, Control::Number, keys.validity_days.0, always),
     field!("kubelet.housekeepingInterval", "Kubelet housekeeping interval", Advanced, Control::Text, kubelet.housekeeping_interval, guide),

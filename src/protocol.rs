@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use studio::check::Report;
 use studio::input::{CaVerdict, FieldError};
 use studio::spec::KeyAlgorithm;
-use studio::Artifact;
+use studio::{Artifact, SignedCsr};
 
 /// What the page asks of the engine.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -26,6 +26,8 @@ pub enum Request {
     ReadProject { text: String },
     /// Write a project (JSON) as a project file (YAML).
     WriteProject { project: String },
+    /// Check a CSR a node made against the project (JSON) and sign it with its imported CA.
+    SignCsr { project: String, csr: String, now: i64 },
 }
 
 impl Request {
@@ -52,6 +54,8 @@ pub enum Reply {
     Project(Result<String, FieldError>),
     /// The project file's text (YAML).
     ProjectFile(String),
+    /// The certificate for the CSR, or every reason it was refused.
+    Signed(Result<SignedCsr, Vec<String>>),
     /// The request could not be carried out; says why.
     Failed(String),
 }

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use studio::check::Report;
 use studio::input::{CaVerdict, FieldError, SpecFile, WorkerInput};
 use studio::release::ProfileId;
+use studio::spec::CaSource;
 use studio::{Bundle, ClusterSpec};
 use yew::Reducible;
 
@@ -192,7 +193,8 @@ impl State {
         let ca = &self.file.ca;
         let texts = (ca.certificate.clone(), ca.key.clone());
         let examined = self.ca_verdict.as_deref().is_some_and(|e| (&e.certificate, &e.key) == (&texts.0, &texts.1));
-        (ca.source.trim() == "import" && !ca.certificate.trim().is_empty() && !ca.key.trim().is_empty() && !examined).then_some(texts)
+        // An empty key is examined too: a bootstrap-token join trusts the certificate alone.
+        (ca.source.trim() == CaSource::Import.as_str() && !ca.certificate.trim().is_empty() && !examined).then_some(texts)
     }
 }
 

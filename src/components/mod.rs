@@ -4,4 +4,5 @@ pub mod browser;
 pub mod checks;
 pub mod form;
 pub mod history;
+pub mod sign;
 pub mod workers;

@@ -100,6 +100,66 @@ test('imports a CA made by openssl and signs every worker with it', async ({ pag
   await page.screenshot({ path: info.outputPath('imported-ca.png'), fullPage: true });
 });
 
+test('joins with a bootstrap token: only the CA certificate is asked for, and no node key is made', async ({ page }, info) => {
+  const dir = mkdtempSync(join(tmpdir(), 'studio-bootstrap-'));
+  run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'ca.key'], dir);
+  run('openssl', ['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=kubernetes', '-days', '3650', '-out', 'ca.crt',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+  await open(page);
+  await page.getByLabel('Profile', { exact: true }).selectOption('current');
+  await page.getByLabel('Workers join with').selectOption('bootstrap-token');
+  await expect(page.locator('#join-method-hint')).toContainText('no CA key enters this page');
+  await expect(page.locator('#kubeProxy-delivery-error')).toContainText('needs kube-proxy as a daemonset');
+  await page.getByLabel('kube-proxy runs as').selectOption('daemonset');
+  await page.getByLabel('CA source').selectOption('import');
+  await expect(page.getByLabel('CA private key (PEM; stays in this tab)', { exact: true })).toHaveCount(0);
+  await page.getByLabel('CA certificate (PEM)', { exact: true }).fill(readFileSync(join(dir, 'ca.crt'), 'utf8'));
+  await expect(page.getByLabel('Bootstrap token lifetime')).toHaveValue('24h');
+  await expect(page.locator('#generate')).toBeEnabled();
+  const root = await generateAndDownload(page, dir);
+  await expect(page.locator('#checks-summary')).toHaveText(/passed, 0 warnings, 0 failed$/);
+  expect(filesBelow(root).filter((f) => readFileSync(f, 'utf8').includes('PRIVATE KEY'))).toEqual([]);
+  const token = readFileSync(join(root, 'workers/worker01/etc/kubernetes/bootstrap-kubelet.conf'), 'utf8').match(/token: ([a-z0-9]{6})\.([a-z0-9]{16})/);
+  expect(token).not.toBeNull();
+  const secret = readFileSync(join(root, 'cluster-addons/bootstrap-token-secret.yaml'), 'utf8');
+  expect(secret).toContain(`token-id: ${token[1]}`);
+  expect(secret).toContain(`token-secret: ${token[2]}`);
+  expect(statSync(join(root, 'workers/worker01/etc/kubernetes/bootstrap-kubelet.conf')).mode & 0o777).toBe(0o600);
+  run('shellcheck', [join(root, 'workstation/approve-serving-csrs.sh')], dir);
+  await page.screenshot({ path: info.outputPath('bootstrap.png'), fullPage: true });
+});
+
+test('signs a CSR a node made, and refuses one asking for another node', async ({ page }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'studio-sign-'));
+  run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'ca.key'], dir);
+  run('openssl', ['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=kubernetes', '-days', '3650', '-out', 'ca.crt',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+  run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'node.key'], dir);
+  run('openssl', ['req', '-new', '-key', 'node.key', '-subj', '/O=system:nodes/CN=system:node:worker02', '-addext', 'extendedKeyUsage=serverAuth',
+    '-addext', 'subjectAltName=DNS:worker02,IP:192.168.2.2', '-out', 'good.csr'], dir);
+  run('openssl', ['req', '-new', '-key', 'node.key', '-subj', '/O=system:nodes/CN=system:node:worker02', '-addext', 'extendedKeyUsage=serverAuth',
+    '-addext', 'subjectAltName=DNS:worker02,IP:192.168.2.3', '-out', 'forged.csr'], dir);
+  await open(page);
+  await page.getByLabel('Profile', { exact: true }).selectOption('current');
+  await page.getByLabel('CA source').selectOption('import');
+  await page.getByLabel('CA certificate (PEM)', { exact: true }).fill(readFileSync(join(dir, 'ca.crt'), 'utf8'));
+  await page.getByLabel('CA private key (PEM; stays in this tab)', { exact: true }).fill(readFileSync(join(dir, 'ca.key'), 'utf8'));
+  await expect(page.locator('#generate')).toBeEnabled();
+  await page.locator('#sign-csr summary').click();
+  await page.getByLabel('CSR (PEM)').fill(readFileSync(join(dir, 'forged.csr'), 'utf8'));
+  await page.locator('#sign-button').click();
+  await expect(page.locator('#sign-refused')).toContainText('it also asks for 192.168.2.3');
+  await page.getByLabel('CSR (PEM)').fill(readFileSync(join(dir, 'good.csr'), 'utf8'));
+  await page.locator('#sign-button').click();
+  await expect(page.locator('#sign-result')).toContainText("worker02's kubelet serving certificate");
+  await expect(page.locator('#sign-result')).toContainText('KEYS_ON_NODE=1 bash install.sh');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-signed').click()]);
+  const cert = join(dir, 'signed.crt');
+  await download.saveAs(cert);
+  run('openssl', ['verify', '-CAfile', join(dir, 'ca.crt'), cert], dir);
+  expect(run('openssl', ['x509', '-in', cert, '-noout', '-ext', 'subjectAltName'], dir)).toContain('IP Address:192.168.2.2');
+});
+
 test('bad input shows its error beside the field and nothing is generated', async ({ page }, info) => {
   await open(page);
   await page.getByLabel('Worker 2 IP').fill('192.168.2.300');

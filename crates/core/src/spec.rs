@@ -623,26 +623,30 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), String> {
 }
 
 impl GoDuration {
-    /// The duration in whole seconds (fractions dropped).
+    /// The duration in whole seconds (fractions dropped). Integer arithmetic only: no float code
+    /// in the page's module.
     pub fn seconds(&self) -> u64 {
-        let mut total = 0.0_f64;
+        let mut nanos: u128 = 0;
         let mut rest = self.0.as_str();
         while let Some(end) = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
-            let number: f64 = rest[..end].parse().unwrap_or(0.0);
+            let (whole, fraction) = rest[..end].split_once('.').unwrap_or((&rest[..end], ""));
             rest = &rest[end..];
             let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
-            let scale = match &rest[..unit_len] {
-                "h" => 3600.0,
-                "m" => 60.0,
-                "s" => 1.0,
-                "ms" => 1e-3,
-                "us" | "µs" => 1e-6,
-                _ => 1e-9,
+            let scale: u128 = match &rest[..unit_len] {
+                "h" => 3_600_000_000_000,
+                "m" => 60_000_000_000,
+                "s" => 1_000_000_000,
+                "ms" => 1_000_000,
+                "us" | "µs" => 1_000,
+                _ => 1,
             };
-            total += number * scale;
             rest = &rest[unit_len..];
+            let whole: u128 = whole.parse().unwrap_or(0);
+            let digits = fraction.len().min(18) as u32;
+            let fraction: u128 = fraction[..digits as usize].parse().unwrap_or(0);
+            nanos = nanos.saturating_add(whole.saturating_mul(scale)).saturating_add(fraction.saturating_mul(scale) / 10u128.pow(digits));
         }
-        total as u64
+        u64::try_from(nanos / 1_000_000_000).unwrap_or(u64::MAX)
     }
 
     /// Accepts Go's `time.ParseDuration` syntax without sign: `60s`, `1m30s`, `1.5h`, `500ms`.
@@ -847,6 +851,12 @@ mod tests {
         for bad in ["http://lb", "https://", "https://lb/api", "https://lb:0", "https://lb:99999", "https://LB", "https://[zz]"] {
             assert!(HttpsUrl::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn durations_count_their_seconds() {
+        let seconds = |text: &str| GoDuration::parse(text).unwrap().seconds();
+        assert_eq!((seconds("24h"), seconds("1h30m"), seconds("1.5h"), seconds("90s"), seconds("500ms")), (86_400, 5_400, 5_400, 90, 0));
     }
 
     #[test]
