@@ -453,7 +453,8 @@ test('the page loads without the engine; where no worker starts, the engine runs
   await page.getByLabel('CA certificate (PEM)', { exact: true }).fill(readFileSync(join(dir, 'ca.crt'), 'utf8'));
   await page.getByLabel('CA private key (PEM; stays in this tab)', { exact: true }).fill('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
   const keyField = page.locator('.field', { has: page.getByLabel('CA private key (PEM; stays in this tab)', { exact: true }) });
-  await expect(keyField.getByRole('alert')).toBeVisible();
+  // The first verdict waits for the engine to be fetched and compiled onto the page.
+  await expect(keyField.getByRole('alert')).toBeVisible({ timeout: 30_000 });
   await expect(page.locator('#generate')).toBeDisabled();
   await page.getByLabel('CA private key (PEM; stays in this tab)', { exact: true }).fill(readFileSync(join(dir, 'ca.key'), 'utf8'));
   await page.locator('#keys-algorithm').selectOption('ecdsa-p256');
