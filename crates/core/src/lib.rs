@@ -66,13 +66,15 @@ pub fn generate_checked(spec: &ClusterSpec, keys: &KeySet, options: RenderOption
     Ok((bundle, report))
 }
 
-/// What the checks need to know about a spec's bundle: its Kubernetes version and worker IPs.
+/// What the checks need to know about a spec's bundle: its Kubernetes version, and the worker and
+/// LB host IPs.
 pub fn check_context(spec: &ClusterSpec, now: i64) -> check::CheckContext {
-    check::CheckContext {
-        now,
-        version: spec.kubernetes_version(),
-        expected_ips: spec.workers.iter().map(|w| (w.name.to_string(), w.ip)).collect(),
-    }
+    let workers = spec.workers.iter().map(|w| (w.name.to_string(), w.ip));
+    let lb_hosts = match &spec.api_front {
+        spec::ApiFront::Vip(vip) => vip.lb_hosts.iter().map(|h| (h.name.to_string(), h.ip)).collect(),
+        _ => Vec::new(),
+    };
+    check::CheckContext { now, version: spec.kubernetes_version(), expected_ips: workers.chain(lb_hosts).collect() }
 }
 
 /// Generates the keys here, then the bundle: the one-call path for native code and tests.

@@ -138,6 +138,9 @@ pub const KUBELET_CONFIG_FILE: Version = v(1, 10);
 /// before, it only warns.
 pub const REFUSES_CGROUP_V1: Version = v(1, 35);
 
+/// kube-apiserver serves `/readyz`, which fails while it starts or drains; `/healthz` is deprecated.
+pub const READYZ: Version = v(1, 16);
+
 #[cfg(test)]
 mod tests {
     use super::*;

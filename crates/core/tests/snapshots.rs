@@ -54,7 +54,8 @@ fn imported_ca(yaml: &str) -> String {
 }
 
 /// The specs: both profiles, generated and imported CAs, both kube-proxy deliveries, IPv6, the
-/// oldest and newest supported releases, custom paths, a bootstrap-token join.
+/// oldest and newest supported releases, custom paths, a bootstrap-token join, and each API front
+/// (a VIP on LB hosts, one on the control plane with unicast VRRP, a local proxy per worker).
 fn specs() -> Vec<(&'static str, String, bool)> {
     let guide = "apiVersion: worker-studio/v1alpha1\nprofile: guide-2016\nkeys: {algorithm: rsa-2048}\n";
     let current = "apiVersion: worker-studio/v1alpha1\nprofile: current\nkeys: {algorithm: rsa-2048}\n";
@@ -92,6 +93,26 @@ fn specs() -> Vec<(&'static str, String, bool)> {
             format!(
                 "{current}kubeProxy: {{delivery: daemonset}}\njoin: {{method: bootstrap-token, tokenTTL: 2h30m}}\n\
                  workers:\n- {{name: worker01, ip: 10.0.0.1}}\n- {{name: node-b, ip: 'fd00::b'}}\n\
+                 ca:\n  source: import\n  certificate: |\n{}",
+                fixture("imported-ca.crt").lines().map(|l| format!("    {l}\n")).collect::<String>()
+            ),
+            false,
+        ),
+        ("current-vip-front", format!("{current}apiFront: {{mode: keepalived-haproxy}}\n"), true),
+        (
+            "guide-local-proxy",
+            format!("{guide}apiFront:\n  mode: local-proxy\n  balance: leastconn\n  apiServers:\n  - {{name: master01, ip: 192.168.1.11}}\n  - {{name: master02, ip: 'fd00::12', port: 443}}\n"),
+            false,
+        ),
+        (
+            "current-bootstrap-front-on-control-plane",
+            format!(
+                "{current}kubeProxy: {{delivery: daemonset}}\njoin: {{method: bootstrap-token}}\n\
+                 apiFront:\n  mode: keepalived-haproxy\n  onControlPlane: true\n  unicast: true\n  dnsName: api.example.com\n  virtualRouterId: 7\n\
+                 \x20 apiServers:\n  - {{name: cp1, ip: 10.0.0.11}}\n  - {{name: cp2, ip: 10.0.0.12}}\n  - {{name: cp3, ip: 10.0.0.13}}\n\
+                 \x20 lbHosts:\n  - {{name: cp1, ip: 10.0.0.11, interface: ens18}}\n  - {{name: cp2, ip: 10.0.0.12, interface: ens18}}\n  - {{name: cp3, ip: 10.0.0.13, interface: ens18}}\n\
+                 \x20 vip: 10.0.0.10\n  prefixLength: 24\n\
+                 workers:\n- {{name: worker01, ip: 10.0.0.21}}\n\
                  ca:\n  source: import\n  certificate: |\n{}",
                 fixture("imported-ca.crt").lines().map(|l| format!("    {l}\n")).collect::<String>()
             ),

@@ -219,13 +219,13 @@ fn the_core_crate_follows_its_layers() {
 fn a_backward_import_is_refused() {
     let layers = layers();
     let mut sources = sources();
-    let spec = sources.get_mut("spec.rs").expect("spec.rs");
+    let spec = sources.get_mut("spec/mod.rs").expect("spec/mod.rs");
     spec.push_str("\nuse crate::render::k8s::Manifest;\n");
     sources.insert("release/control.rs".into(), "//! Control.\nfn _f() { let _ = crate::plan::names::CA_CERT; }\n".into());
     sources.insert("plan/unlabelled.rs".into(), "use std::fs;\n".into());
     let found = violations(&sources, &layers);
     let expected = [
-        "spec.rs: spec imports render, which its layer may not (ARCHITECTURE.md)",
+        "spec/mod.rs: spec imports render, which its layer may not (ARCHITECTURE.md)",
         "release/control.rs: release imports plan, which its layer may not (ARCHITECTURE.md)",
         "plan/unlabelled.rs: does not start with a //! line saying what the module holds",
         "plan/unlabelled.rs: uses std::fs; core never touches the filesystem, the clock, processes or the network",

@@ -4,6 +4,7 @@
 
 use crate::plan::names::CA_CERT;
 use crate::release::{KubeVersion, ProfileId};
+use crate::spec::HttpsUrl;
 
 /// The CA host's folder: the CA certificate (and key, if exported) and the signing scripts.
 pub const CA_HOST: &str = "ca-host";
@@ -11,6 +12,10 @@ pub const CA_HOST: &str = "ca-host";
 pub const WORKERS: &str = "workers";
 /// The admin's machine with kubectl.
 pub const WORKSTATION: &str = "workstation";
+/// Each LB host's folder is `lb-hosts/<name>`.
+pub const LB_HOSTS: &str = "lb-hosts";
+/// What the control-plane nodes need to fit the front: kubeadm's settings and a certificate check.
+pub const CONTROL_PLANE: &str = "control-plane";
 /// Objects created in the cluster with kubectl.
 pub const CLUSTER_ADDONS: &str = "cluster-addons";
 /// Stands for the user's home directory inside a machine's folder.
@@ -30,6 +35,17 @@ pub const SETUP_KUBECTL: &str = "setup-kubectl.sh";
 pub const KEYS_ON_WORKSTATION: &str = "keys-on-workstation.sh";
 /// The CA host's signing script for the kubectl CSR (the guide's profile).
 pub const SIGN_KUBECTL: &str = "sign-kubectl.sh";
+/// An LB host's installer.
+pub const INSTALL_LB: &str = "install-lb.sh";
+/// The variable `install-lb.sh` holds its host's address in (`readonly LB_IP=...`), read back
+/// by the checks.
+pub const LB_IP_VARIABLE: &str = "LB_IP";
+/// A file an install script stages next to its target, checks, then renames over it.
+pub const STAGED_SUFFIX: &str = ".worker-studio-new";
+/// The control plane's kubeadm ClusterConfiguration for the front.
+pub const KUBEADM_CONFIG: &str = "kubeadm-config.yaml";
+/// The control plane's check of an API server's serving certificate against the front.
+pub const CHECK_APISERVER_CERT: &str = "check-apiserver-cert.sh";
 /// The add-ons' script: the guide's `kubectl create`.
 pub const CREATE_DNS: &str = "create-dns.sh";
 /// The add-ons' script: the current profile's `kubectl apply`.
@@ -38,6 +54,11 @@ pub const APPLY_ADDONS: &str = "apply-addons.sh";
 /// A worker's folder: `workers/<name>`.
 pub fn worker_dir(name: &str) -> String {
     format!("{WORKERS}/{name}")
+}
+
+/// An LB host's folder: `lb-hosts/<name>`.
+pub fn lb_host_dir(name: &str) -> String {
+    format!("{LB_HOSTS}/{name}")
 }
 
 /// The CA host's signing script for a worker: `sign-<name>.sh`.
@@ -64,9 +85,28 @@ pub fn read_readme_header(first_line: &str) -> Option<(ProfileId, KubeVersion)> 
     Some((ProfileId::parse(profile)?, KubeVersion::read(version)?))
 }
 
+/// The first line of every `haproxy.cfg` the studio writes: the URL the workers use to reach the
+/// API servers through it, read back by the checks with [`read_front_header`].
+pub fn front_header(endpoint: &HttpsUrl) -> String {
+    format!("# Worker Studio API front: workers reach the API servers at {endpoint} through HAProxy")
+}
+
+/// The URL [`front_header`] wrote, or `None` for a configuration that is not the studio's.
+pub fn read_front_header(first_line: &str) -> Option<&str> {
+    let rest = first_line.strip_prefix("# Worker Studio API front: workers reach the API servers at ")?;
+    rest.strip_suffix(" through HAProxy")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_front_header_reads_back() {
+        let url = HttpsUrl::parse("https://192.168.2.20:6443").unwrap();
+        assert_eq!(read_front_header(&front_header(&url)), Some("https://192.168.2.20:6443"));
+        assert_eq!(read_front_header("global"), None);
+    }
 
     #[test]
     fn the_readme_header_reads_back() {

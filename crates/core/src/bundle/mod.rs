@@ -19,6 +19,10 @@ pub enum Machine {
     /// The host that keeps the CA key and signs.
     CaHost,
     Worker(Hostname),
+    /// A host of the API front: HAProxy and keepalived.
+    LbHost(Hostname),
+    /// The control-plane nodes, as far as the front concerns them.
+    ControlPlane,
     /// The admin's machine with kubectl.
     Workstation,
     /// Objects created in the cluster with kubectl.
@@ -32,6 +36,8 @@ impl Machine {
             Machine::Bundle => String::new(),
             Machine::CaHost => layout::CA_HOST.into(),
             Machine::Worker(name) => layout::worker_dir(name.as_str()),
+            Machine::LbHost(name) => layout::lb_host_dir(name.as_str()),
+            Machine::ControlPlane => layout::CONTROL_PLANE.into(),
             Machine::Workstation => layout::WORKSTATION.into(),
             Machine::ClusterAddons => layout::CLUSTER_ADDONS.into(),
         }
@@ -43,6 +49,8 @@ impl Machine {
             Machine::Bundle => "Bundle".into(),
             Machine::CaHost => "CA host".into(),
             Machine::Worker(name) => format!("Worker {name}"),
+            Machine::LbHost(name) => format!("LB host {name}"),
+            Machine::ControlPlane => "Control plane".into(),
             Machine::Workstation => "Workstation".into(),
             Machine::ClusterAddons => "Cluster add-ons".into(),
         }
@@ -84,6 +92,10 @@ pub enum ArtifactKind {
     ComponentConfig,
     StaticPod,
     AddonManifest,
+    /// haproxy.cfg or keepalived.conf.
+    LoadBalancerConfig,
+    /// A ClusterConfiguration fragment for kubeadm.
+    KubeadmConfig,
     Script,
     Readme,
 }
@@ -107,6 +119,12 @@ impl Artifact {
     /// This artifact, marked as the file of a topic of the "since 2016" notes.
     pub fn about(self, topic: Topic) -> Artifact {
         Artifact { topic: Some(topic), ..self }
+    }
+
+    /// This script, runnable by everyone and writable by root only: it carries no secret, and
+    /// keepalived refuses a check script others could change.
+    pub fn executable(self) -> Artifact {
+        Artifact { mode: 0o755, ..self }
     }
 
     /// This artifact, readable by its owner only: it carries a secret (a bootstrap token).
@@ -149,7 +167,7 @@ pub enum BundleError {
 }
 
 /// Every artifact of one generation run, in a fixed order: README, CA host, workers in spec order,
-/// workstation, cluster add-ons.
+/// LB hosts, control plane, workstation, cluster add-ons.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bundle {
     pub artifacts: Vec<Artifact>,

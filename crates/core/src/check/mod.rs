@@ -5,6 +5,7 @@
 
 mod bootstrap;
 pub mod files;
+mod front;
 mod script;
 mod worker;
 mod x509;
@@ -75,7 +76,8 @@ pub struct CheckContext {
     pub now: i64,
     /// The Kubernetes version the flags must fit.
     pub version: Version,
-    /// Worker IPs known from a spec; without them the IP comes from `keys-on-node.sh` if present.
+    /// Worker and LB host IPs known from a spec, by name; without them a worker's comes from
+    /// `keys-on-node.sh` and an LB host's from `install-lb.sh`, if present.
     pub expected_ips: BTreeMap<String, IpAddr>,
 }
 
@@ -179,6 +181,7 @@ pub fn check(files: &BundleFiles, ctx: &CheckContext) -> Report {
     for name in files.workers() {
         worker::check(files, &name, ca.as_ref(), &addons, ctx, &mut out);
     }
+    front::check(files, ctx, &mut out);
     out.report
 }
 
@@ -216,8 +219,10 @@ fn check_ca(files: &BundleFiles, ctx: &CheckContext, out: &mut Findings) -> Opti
     }
 }
 
+/// kubeadm names kubeconfigs `*.conf`; keepalived's configuration is no YAML.
 fn is_yaml_path(path: &str) -> bool {
-    path.ends_with(".yaml") || path.ends_with(".yml") || path.ends_with(".conf") || path.contains("/manifests/")
+    let yaml = path.ends_with(".yaml") || path.ends_with(".yml") || path.ends_with(".conf") || path.contains("/manifests/");
+    yaml && !path.ends_with("keepalived.conf")
 }
 
 fn check_yaml(files: &BundleFiles, out: &mut Findings) {

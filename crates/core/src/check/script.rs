@@ -1,5 +1,6 @@
-//! install.sh against the files beside it: every file it writes must be the bundle's copy, with
-//! the bundle's mode, and keys must be written 0600.
+//! install.sh (and install-lb.sh) against the files beside it: every file it writes must be the
+//! bundle's copy, with the bundle's mode, and keys must be written 0600. A file staged next to its
+//! target (checked, then renamed over it) counts as its target once the script renames it.
 
 use super::files::BundleFiles;
 use crate::bundle::layout;
@@ -19,8 +20,34 @@ fn is_writer(word: &str) -> bool {
     word == "write_file" || word == "write_key_material"
 }
 
-/// The writes of a studio-style install script.
+/// The `mv -f -- "$ROOT"from "$ROOT"to` renames of a script, as (from, to).
+fn renames(script: &str) -> Vec<(String, String)> {
+    script
+        .lines()
+        .filter_map(|line| {
+            let w = words(line.trim_start());
+            let rooted: Vec<&str> = w.iter().filter_map(|word| word.strip_prefix("$ROOT")).collect();
+            (w.first().map(String::as_str) == Some("mv") && rooted.len() == 2).then(|| (rooted[0].to_owned(), rooted[1].to_owned()))
+        })
+        .collect()
+}
+
+/// The writes of a studio-style install script, a staged file under the name it is renamed to.
 fn writes(script: &str) -> Result<Vec<Write>, String> {
+    let staged = renames(script);
+    let mut out = writes_as_written(script)?;
+    for write in &mut out {
+        if let Some(stem) = write.path.strip_suffix(layout::STAGED_SUFFIX) {
+            match staged.iter().find(|(from, _)| *from == write.path) {
+                Some((_, to)) if to == stem => write.path = stem.to_owned(),
+                _ => return Err(format!("it stages {} but never renames it to {stem}", write.path)),
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn writes_as_written(script: &str) -> Result<Vec<Write>, String> {
     let mut out = Vec::new();
     let mut lines = script.lines().enumerate();
     while let Some((number, line)) = lines.next() {
@@ -54,10 +81,11 @@ fn writes(script: &str) -> Result<Vec<Write>, String> {
     Ok(out)
 }
 
-pub(super) fn check_install(files: &BundleFiles, name: &str, dir: &str, out: &mut Findings) {
-    let path = format!("{dir}/{}", layout::INSTALL);
+/// `script` (install.sh or install-lb.sh) of the machine in `dir` against that machine's files.
+pub(super) fn check_install(files: &BundleFiles, name: &str, dir: &str, script_name: &str, out: &mut Findings) {
+    let path = format!("{dir}/{script_name}");
     let Some(script) = files.text(&path) else { return };
-    let title = format!("{name}: install.sh writes exactly the bundle's files and modes");
+    let title = format!("{name}: {script_name} writes exactly the bundle's files and modes");
     let writes = match writes(script) {
         Ok(w) => w,
         Err(e) => {

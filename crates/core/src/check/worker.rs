@@ -163,7 +163,7 @@ pub(super) fn check(files: &BundleFiles, name: &str, ca: Option<&CertFacts>, add
     check_dns(addons, name, &kubelet, out);
     check_kube_proxy(files, name, &dir, &kubelet, addons, ca, ctx, out);
     check_modes_and_ca_key(files, name, &dir, ca, out);
-    script::check_install(files, name, &dir, out);
+    script::check_install(files, name, &dir, layout::INSTALL, out);
 }
 
 fn check_flags(name: &str, kubelet: &KubeletCommand, ctx: &CheckContext, out: &mut Findings) {

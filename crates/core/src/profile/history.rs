@@ -16,6 +16,7 @@ pub enum Topic {
     Rbac,
     Admin,
     Runtime,
+    ApiFront,
 }
 
 impl Topic {
@@ -31,6 +32,7 @@ impl Topic {
             Topic::Rbac => "The API server's access to kubelets",
             Topic::Admin => "The kubectl admin credentials",
             Topic::Runtime => "The container runtime and install.sh",
+            Topic::ApiFront => "The API front (high availability)",
         }
     }
 }
@@ -120,6 +122,12 @@ pub const CHANGES: &[Change] = &[
     change(Topic::Admin, v(1, 29), "CN=kubectl with no group (everything was allowed)",
         "CN=kubernetes-admin, O=kubeadm:cluster-admins bound to cluster-admin, or O=system:masters",
         "system:masters bypasses RBAC and cannot be revoked; kubeadm 1.29 moved its admin.conf to a bound group"),
+    change(Topic::ApiFront, v(1, 15), "one load balancer in front of the API servers, \"not failure-resistant\" as the guide admits",
+        "a virtual IP that keepalived moves between two or more LB hosts, each running HAProxy to every API server; or HAProxy on every worker at 127.0.0.1",
+        "kubeadm's HA setup (controlPlaneEndpoint, stable in 1.15) and kubespray's local load balancers remove the last single point of failure"),
+    change(Topic::ApiFront, v(1, 16), "no health check of the API servers",
+        "HAProxy and keepalived ask each API server's /readyz over TLS",
+        "/readyz (1.16) fails while an API server starts or drains, so connections leave it before it stops; /healthz is deprecated"),
 ];
 
 /// The changes of one topic.
@@ -145,7 +153,7 @@ mod tests {
     #[test]
     fn every_topic_has_a_change() {
         use Topic::*;
-        for topic in [KubeletUnit, KubeletConfig, NodeIdentity, ServingCertificate, Kubeconfig, KubeProxy, ClusterDns, Rbac, Admin, Runtime] {
+        for topic in [KubeletUnit, KubeletConfig, NodeIdentity, ServingCertificate, Kubeconfig, KubeProxy, ClusterDns, Rbac, Admin, Runtime, ApiFront] {
             assert!(changes(topic).next().is_some(), "{topic:?}");
         }
     }

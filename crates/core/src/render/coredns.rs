@@ -50,7 +50,7 @@ pub fn dns_addon(plan: &Plan, current: &Current) -> Vec<AddonManifest> {
     let labels = OrderedMap::of([("k8s-app", "kube-dns")]);
     let port = |container_port, name, protocol| ContainerPort { container_port, name: Some(name), protocol };
     let probe = |path, port, delays: Option<(u32, u32, u32, u32)>| Probe {
-        http_get: HttpGet { path, port, scheme: "HTTP" },
+        http_get: HttpGet { host: None, path, port, scheme: "HTTP" },
         initial_delay_seconds: delays.map(|d| d.0),
         timeout_seconds: delays.map(|d| d.1),
         success_threshold: delays.map(|d| d.2),

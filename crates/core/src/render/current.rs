@@ -23,7 +23,6 @@ pub(super) fn machines(
     ca_pem: &str,
     artifacts: &mut Vec<Artifact>,
 ) -> Result<(), RenderError> {
-    let spec = plan.spec;
     let node = &plan.node;
     let kubelet_config = yaml::to_string(&kubelet_config::kubelet_config(plan, current, layout))?;
     let proxy_kubeconfig = yaml::to_string(&kube_proxy::kube_proxy_kubeconfig(plan, current, layout))?;
@@ -39,7 +38,7 @@ pub(super) fn machines(
             NodeJoin::Certificates(leaves) => files.extend(kubelet_files(plan, layout, worker.node, leaves, credentials)?),
             NodeJoin::BootstrapToken => {
                 files.push(artifact(&machine, at(&layout.bootstrap_kubeconfig), ArtifactKind::Kubeconfig,
-                    &format!("The kubelet's bootstrap kubeconfig: the API server at {} and the bootstrap token it asks for its certificates with", spec.cluster.api_server),
+                    &format!("The kubelet's bootstrap kubeconfig: the API server at {} and the bootstrap token it asks for its certificates with", plan.api_server()),
                     yaml::to_string(&kubeconfig::bootstrap_kubeconfig(plan, credentials.token()?))?).about(Topic::NodeIdentity).secret());
             }
         }
@@ -48,7 +47,8 @@ pub(super) fn machines(
             kubelet_config.clone()).about(Topic::KubeletConfig));
         files.push(artifact(&machine, at(&node.kubelet_unit), ArtifactKind::SystemdUnit,
             "systemd runs the kubelet with --config and --kubeconfig, plus the node name and IP the certificates carry",
-            kubelet::current_unit(layout, node, &current.join, worker.node)).about(Topic::KubeletUnit));
+            kubelet::current_unit(plan, layout, &current.join, worker.node)).about(Topic::KubeletUnit));
+        files.extend(super::front::local_proxy(plan, worker.node));
         if let NodeJoin::Certificates(NodeLeaves { proxy: Some(planned), .. }) = &worker.join {
             files.extend(proxy_files(plan, current, layout, worker.node, planned, credentials, &proxy_kubeconfig, &proxy_pod)?);
         }
@@ -117,7 +117,7 @@ fn kubelet_files(plan: &Plan, layout: &CurrentLayout, worker: WorkerRef, leaves:
             &format!("The kubelet's HTTPS certificate (tlsCertFile): serverAuth for DNS:{} and IP:{}", worker.name, worker.ip),
             serving.certificate_pem.clone()).about(Topic::ServingCertificate),
         artifact(&machine, at(&plan.node.kubeconfig), ArtifactKind::Kubeconfig,
-            &format!("The kubelet's kubeconfig: the API server at {} as {}", plan.spec.cluster.api_server, leaves.client.common_name),
+            &format!("The kubelet's kubeconfig: the API server at {} as {}", plan.api_server(), leaves.client.common_name),
             yaml::to_string(&kubeconfig::kubelet_kubeconfig(plan, layout, &leaves.client))?).about(Topic::Kubeconfig),
     ])
 }

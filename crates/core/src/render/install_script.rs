@@ -2,15 +2,15 @@
 //! starts the kubelet. Idempotent (atomic rewrites, restart), and stops at the first error.
 
 use super::shell::Script;
-use super::shell::Word::{Arg, Sh};
-use crate::bundle::{Artifact, Location};
-use crate::plan::{Plan, WorkerRef};
+use super::shell::Word::{Arg, Rooted, Sh};
+use crate::bundle::{layout, Artifact, Location};
+use crate::plan::{FrontPlan, Plan, WorkerRef};
 use crate::release::REFUSES_CGROUP_V1;
 use crate::spec::{Current, NodePath};
 
 /// The shell function every file goes through: a private temp file next to the target, then an
 /// atomic rename, so a key is never readable by others, not even for a moment.
-const WRITE_FILE: [&str; 7] = [
+pub(super) const WRITE_FILE: [&str; 7] = [
     "write_file() {",
     "  local path=\"$ROOT$1\" mode=\"$2\" tmp",
     "  mkdir -p -- \"$(dirname -- \"$path\")\"",
@@ -47,8 +47,12 @@ pub fn render(plan: &Plan, worker: WorkerRef, key_material: &[&NodePath], files:
             plan.node.kubelet_binary
         )
     });
+    let local_proxy = matches!(plan.front, FrontPlan::LocalProxy(_));
     let mut header: Vec<&str> = vec![&title, &writes, &again];
     header.extend(assumes.as_deref());
+    if local_proxy {
+        header.push("The kubelet reaches the API servers through this worker's own HAProxy on 127.0.0.1: haproxy is installed if missing, its file checked (haproxy -c) before it replaces anything, and it is restarted before the kubelet.");
+    }
     header.push("ROOT=/some/dir writes the files below that directory instead, and skips the checks and systemctl.");
     header.push("KEYS_ON_NODE=1 keeps the keys, CSRs and certificates you made on the node with keys-on-node.sh.");
     let mut s = Script::new(&header);
@@ -64,6 +68,13 @@ pub fn render(plan: &Plan, worker: WorkerRef, key_material: &[&NodePath], files:
     if let Some(current) = current {
         node_checks(&mut s, plan, current);
     }
+    if local_proxy {
+        s.raw("if ! command -v haproxy > /dev/null 2>&1; then")
+            .raw("  echo \"install.sh: installing haproxy, the local proxy to the API servers\"")
+            .raw("  apt-get update -q")
+            .raw("  DEBIAN_FRONTEND=noninteractive apt-get install -y -q haproxy")
+            .raw("fi");
+    }
     s.indent("").raw("fi").blank();
     for line in WRITE_FILE {
         s.raw(line);
@@ -73,17 +84,28 @@ pub fn render(plan: &Plan, worker: WorkerRef, key_material: &[&NodePath], files:
         s.raw(line);
     }
     s.raw("}");
+    let proxy_cfg = &plan.front_layout.haproxy_cfg;
+    let staged = format!("{proxy_cfg}{}", layout::STAGED_SUFFIX);
     for file in files {
         let Location::Node(path) = &file.location else { continue };
         s.blank().comment(&format!("{path}: {}", file.note));
         let function = if key_material.contains(&path) { "write_key_material" } else { "write_file" };
-        s.line_with_input(&[Sh(function), Arg(path.as_str()), Arg(&format!("{:04o}", file.mode))], &file.content);
+        let target = if local_proxy && path == proxy_cfg { staged.as_str() } else { path.as_str() };
+        s.line_with_input(&[Sh(function), Arg(target), Arg(&format!("{:04o}", file.mode))], &file.content);
+    }
+    if local_proxy {
+        s.blank().comment("The proxy's file is checked before it replaces anything; a failed check stops here.");
+        s.raw("if [ -z \"$ROOT\" ]; then").line(&[Sh("  haproxy -c -f"), Arg(&staged)]).raw("fi");
+        s.line(&[Sh("mv -f --"), Rooted(&staged), Rooted(proxy_cfg.as_str())]);
     }
     s.blank().raw("if [ -z \"$ROOT\" ]; then").indent("  ");
     let binary = plan.node.kubelet_binary.as_str();
     if current.is_none() {
         let warning = format!("install.sh: warning: {binary} is missing; install the kubelet there so it can start");
         s.line(&[Sh("if [ ! -x"), Arg(binary), Sh("]; then")]).line(&[Sh("  echo"), Arg(&warning), Sh(">&2")]).raw("fi");
+    }
+    if local_proxy {
+        s.command(&["systemctl", "enable", "haproxy"]).command(&["systemctl", "restart", "haproxy"]);
     }
     s.command(&["systemctl", "daemon-reload"])
         .command(&["systemctl", "enable", unit])

@@ -304,6 +304,8 @@ pub struct Probe {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct HttpGet {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<&'static str>,
     pub path: &'static str,
     pub port: u16,
     pub scheme: &'static str,
@@ -333,7 +335,9 @@ pub struct SecurityContext {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Capabilities {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub add: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub drop: Vec<&'static str>,
 }
 

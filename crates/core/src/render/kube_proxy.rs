@@ -47,7 +47,7 @@ pub fn guide_pod(plan: &Plan, node: &NodeLayout) -> Manifest {
                 command: vec![
                     "/hyperkube".into(),
                     "proxy".into(),
-                    format!("--master={}", spec.cluster.api_server),
+                    format!("--master={}", plan.api_server()),
                     format!("--kubeconfig={}", node.kubeconfig),
                     format!("--proxy-mode={}", spec.kube_proxy.mode.as_str()),
                 ],

@@ -101,7 +101,7 @@ pub(super) fn kubeconfig(plan: &Plan, ca: String, user_name: &str, user: UserEnt
         kind: "Config".into(),
         clusters: vec![NamedCluster {
             name: cluster.into(),
-            cluster: ClusterEntry { server: Some(plan.spec.cluster.api_server.to_string()), certificate_authority: Some(ca) },
+            cluster: ClusterEntry { server: Some(plan.api_server().to_string()), certificate_authority: Some(ca) },
         }],
         users: vec![NamedUser { name: user_name.into(), user }],
         contexts: vec![NamedContext {

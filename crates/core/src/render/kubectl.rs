@@ -17,7 +17,7 @@ pub fn config_commands(plan: &Plan) -> [Vec<String>; 4] {
             "config",
             "set-cluster",
             names.cluster.as_str(),
-            &format!("--server={}", spec.cluster.api_server),
+            &format!("--server={}", plan.api_server()),
             &format!("--certificate-authority={}", ws.ca_cert),
         ]),
         owned(&[

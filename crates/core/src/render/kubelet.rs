@@ -1,7 +1,7 @@
 //! The kubelet systemd unit: the guide's layout with its flags, or today's with a config file.
 
 use super::systemd::Unit;
-use crate::plan::{CurrentLayout, GuideLayout, NodeLayout, Plan, WorkerRef};
+use crate::plan::{CurrentLayout, FrontPlan, GuideLayout, NodeLayout, Plan, WorkerRef};
 use crate::spec::{Guide, Join};
 
 /// The guide's kubelet command line after the binary, one flag per element.
@@ -9,7 +9,7 @@ pub fn guide_flags(plan: &Plan, guide: &Guide, layout: &GuideLayout) -> Vec<Stri
     let spec = plan.spec;
     let node = &plan.node;
     vec![
-        format!("--api-servers={}", spec.cluster.api_server),
+        format!("--api-servers={}", plan.api_server()),
         "--register-node=true".into(),
         "--register-schedulable=true".into(),
         "--allow-privileged=true".into(),
@@ -47,7 +47,7 @@ pub fn guide_unit(plan: &Plan, guide: &Guide, layout: &GuideLayout) -> String {
         .entry("Description", "The primary agent to run pods")
         .entry("Documentation", "http://kubernetes.io/docs/admin/kubelet/")
         .entry("Requires", "networking.service")
-        .entry("After", "docker.service")
+        .entry("After", if local_proxy(plan) { "docker.service haproxy.service" } else { "docker.service" })
         .section("Service", true)
         .exec_start(node.kubelet_binary.as_str(), &flags)
         .entry("Restart", "always")
@@ -57,15 +57,27 @@ pub fn guide_unit(plan: &Plan, guide: &Guide, layout: &GuideLayout) -> String {
     unit.render()
 }
 
-/// Today's unit: started after containerd and the network, settings in the KubeletConfiguration.
-pub fn current_unit(layout: &CurrentLayout, node: &NodeLayout, join: &Join, worker: WorkerRef) -> String {
+/// Whether the kubelet reaches the API servers through its own HAProxy, which starts first.
+fn local_proxy(plan: &Plan) -> bool {
+    matches!(plan.front, FrontPlan::LocalProxy(_))
+}
+
+/// Today's unit: started after containerd and the network (and the local proxy, if there is
+/// one), settings in the KubeletConfiguration.
+pub fn current_unit(plan: &Plan, layout: &CurrentLayout, join: &Join, worker: WorkerRef) -> String {
+    let node = &plan.node;
     let flags = current_flags(layout, node, join, worker);
+    let after = if local_proxy(plan) {
+        "network-online.target containerd.service haproxy.service"
+    } else {
+        "network-online.target containerd.service"
+    };
     let mut unit = Unit::default();
     unit.section("Unit", false)
         .entry("Description", "kubelet: the Kubernetes node agent")
         .entry("Documentation", "https://kubernetes.io/docs/reference/command-line-tools-reference/kubelet/")
-        .entry("Wants", "network-online.target containerd.service")
-        .entry("After", "network-online.target containerd.service")
+        .entry("Wants", after)
+        .entry("After", after)
         .entry("StartLimitIntervalSec", "0")
         .section("Service", true)
         .exec_start(node.kubelet_binary.as_str(), &flags)

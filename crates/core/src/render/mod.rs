@@ -5,8 +5,11 @@ pub mod bootstrap;
 pub mod component_config;
 pub mod coredns;
 mod current;
+pub mod front;
+pub mod haproxy;
 pub mod install_script;
 pub mod k8s;
+pub mod keepalived;
 pub mod kube_proxy;
 pub mod kubeconfig;
 pub mod kubectl;
@@ -92,6 +95,12 @@ pub fn build(plan: &Plan, credentials: &Credentials, options: RenderOptions) -> 
             current::machines(plan, current, options.now, layout, workers, credentials, &ca_pem, &mut artifacts)?
         }
     }
+
+    // The front's machines come after the workers: before the workstation and the add-ons.
+    let mut front_machines = Vec::new();
+    front::machines(plan, &mut front_machines)?;
+    let at = artifacts.iter().position(|a| matches!(a.machine, Machine::Workstation | Machine::ClusterAddons)).unwrap_or(artifacts.len());
+    artifacts.splice(at..at, front_machines);
 
     let token = match spec.bootstrap() {
         Some(join) => Some((credentials.token()?, format_unix(options.now + i64::from(join.ttl_seconds)))),
@@ -192,7 +201,7 @@ fn guide_machines(
         let leaf = credentials.leaf(planned)?;
         let machine = Machine::Worker(worker.name.clone());
         let at = |path: &crate::spec::NodePath| Location::Node(path.clone());
-        let files = vec![
+        let mut files = vec![
             artifact(&machine, at(&layout.openssl_cnf), ArtifactKind::OpensslConfig,
                 "The guide's v3_req extensions; openssl reads the IP SAN from $WORKER_IP", openssl_cnf::render()),
             artifact(&machine, at(&layout.key), ArtifactKind::PrivateKey,
@@ -211,6 +220,7 @@ fn guide_machines(
             artifact(&machine, at(&node.kube_proxy_manifest), ArtifactKind::StaticPod,
                 "A static pod: the kubelet runs kube-proxy from its manifest directory", proxy_yaml.clone()),
         ];
+        files.extend(front::local_proxy(plan, worker));
         let key_material = [&layout.openssl_cnf, &layout.key, &layout.csr, &layout.cert];
         let install = install_script::render(plan, worker, &key_material, &files);
         artifacts.extend(files);

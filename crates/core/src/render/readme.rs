@@ -2,7 +2,7 @@
 
 use crate::bundle::{layout, Artifact, Machine};
 use crate::pki::BootstrapToken;
-use crate::plan::{Plan, ProfilePlan};
+use crate::plan::{FrontPlan, Plan, ProfilePlan};
 use crate::profile::history;
 use crate::spec::{CaSpec, Target};
 
@@ -23,7 +23,7 @@ pub fn render(plan: &Plan, artifacts: &[Artifact], generated_at: &str, ca_key_in
     line(&format!(
         "Generated {generated_at} for {} worker(s) behind {}.",
         spec.workers.len(),
-        spec.cluster.api_server
+        plan.api_server()
     ));
     line("");
     let example = match &plan.profile {
@@ -40,6 +40,7 @@ pub fn render(plan: &Plan, artifacts: &[Artifact], generated_at: &str, ca_key_in
         line(&format!("  kubectl -n kube-system delete secret bootstrap-token-{}", token.id()));
         line("");
         line("In this order:");
+        front_steps(plan, &mut line);
         line("1. Cluster add-ons, with the cluster's admin credential (KUBECONFIG=/etc/kubernetes/admin.conf on a kubeadm");
         line("   control plane): bash cluster-addons/apply-addons.sh creates the token's Secret and its bindings, the RBAC,");
         line("   kube-proxy (a DaemonSet) and CoreDNS. The API servers need --enable-bootstrap-token-auth, and");
@@ -58,6 +59,7 @@ pub fn render(plan: &Plan, artifacts: &[Artifact], generated_at: &str, ca_key_in
         line("Private keys are mode 0600; keep this bundle as secret as the keys in it.");
         line("");
         line("In this order:");
+        front_steps(plan, &mut line);
     }
     let ca_line = match (&spec.ca, ca_key_included) {
         (CaSpec::Trust { .. }, _) => "",
@@ -119,4 +121,33 @@ pub fn render(plan: &Plan, artifacts: &[Artifact], generated_at: &str, ca_key_in
         }
     }
     out
+}
+
+/// Step 0: the API front, before anything that needs the API servers.
+fn front_steps(plan: &Plan, line: &mut impl FnMut(&str)) {
+    let kubeadm = matches!(plan.spec.target, Target::Current(_));
+    let certificates = if kubeadm {
+        "   control-plane/kubeadm-config.yaml holds them for kubeadm init (controlPlaneEndpoint, certSANs), and"
+    } else {
+        "   the guide's API servers are set up by hand: add them to their certificates, and"
+    };
+    match &plan.front {
+        FrontPlan::External => return,
+        FrontPlan::Vip(vip) if vip.front.on_control_plane => {
+            line("0. API front (lb-hosts/, control-plane/): first run lb-hosts/<name>/install-lb.sh as root on each control-plane");
+            line(&format!("   node: the kubelet runs HAProxy on port {} and keepalived as static pods, and the VIP", vip.front.port));
+            line(&format!("   {} settles on {}. VRRP (IP protocol 112) must pass between the nodes.", vip.front.vip, vip.hosts[0].host.name));
+        }
+        FrontPlan::Vip(vip) => {
+            line("0. API front (lb-hosts/, control-plane/): run lb-hosts/<name>/install-lb.sh as root on each LB host; it");
+            line(&format!("   installs haproxy and keepalived, and the VIP {} settles on {}. VRRP (IP protocol 112) must pass", vip.front.vip, vip.hosts[0].host.name));
+            line(&format!("   between the LB hosts, and port {} reach them.", vip.front.port));
+        }
+        FrontPlan::LocalProxy(local) => {
+            line(&format!("0. API front: each worker's install.sh installs HAProxy on 127.0.0.1:{} to every API server.", local.port));
+        }
+    }
+    line("   The API servers' serving certificates must carry the names the workers use for the front:");
+    line(certificates);
+    line("   bash control-plane/check-apiserver-cert.sh on each control-plane node says whether its certificate does.");
 }

@@ -93,14 +93,14 @@ fn skydns_controller(domain: &str) -> ReplicationController {
             image: DNS_KUBE2SKY_IMAGE.into(),
             resources: resources("100m", "200Mi", "50Mi"),
             liveness_probe: Some(Probe {
-                http_get: HttpGet { path: "/healthz", port: 8080, scheme: "HTTP" },
+                http_get: HttpGet { host: None, path: "/healthz", port: 8080, scheme: "HTTP" },
                 initial_delay_seconds: Some(60),
                 timeout_seconds: Some(5),
                 success_threshold: Some(1),
                 failure_threshold: Some(5),
             }),
             readiness_probe: Some(Probe {
-                http_get: HttpGet { path: "/readiness", port: 8081, scheme: "HTTP" },
+                http_get: HttpGet { host: None, path: "/readiness", port: 8081, scheme: "HTTP" },
                 initial_delay_seconds: Some(30),
                 timeout_seconds: Some(5),
                 success_threshold: None,

@@ -9,7 +9,10 @@
 use std::net::IpAddr;
 
 use crate::identity::{node_user, KUBE_PROXY_USER, NODES_GROUP};
-use crate::spec::{CaSpec, ClusterSpec, Current, Guide, Hostname, Join, KeyAlgorithm, NodePath, ProxyDelivery, Target};
+use crate::spec::{CaSpec, ClusterSpec, Current, Guide, Hostname, HttpsUrl, Join, KeyAlgorithm, NodePath, ProxyDelivery, Target};
+
+pub mod front;
+pub use front::{health_path, FrontLayout, FrontPlan, LbHostPlan, VipPlan, VrrpState};
 
 /// The generation run: the spec plus every derived location and certificate.
 #[derive(Clone, Debug)]
@@ -23,6 +26,9 @@ pub struct Plan<'a> {
     /// The workstation's kubectl admin certificate (none where workers join with a bootstrap token:
     /// without the CA key nothing is signed here, and the admin already has a credential).
     pub admin: Option<LeafPlan>,
+    /// How workers reach the API servers, and the front's own files.
+    pub front: FrontPlan<'a>,
+    pub front_layout: FrontLayout,
 }
 
 /// A profile's files and workers, as [`Target`] is its settings.
@@ -381,7 +387,18 @@ impl<'a> Plan<'a> {
             cert: "kubectl.crt",
             ca_cert: names::CA_CERT,
         };
-        Plan { spec, node, workstation, profile, admin }
+        let front_layout = FrontPlan::layout(&paths.manifests_dir);
+        Plan { spec, node, workstation, profile, admin, front: FrontPlan::new(&spec.api_front), front_layout }
+    }
+
+    /// The URL every kubeconfig, kube-proxy and kubectl names: the front's.
+    pub fn api_server(&self) -> &HttpsUrl {
+        &self.spec.cluster.api_server
+    }
+
+    /// The path the front's health checks ask (`/readyz`, or the guide's `/healthz`).
+    pub fn health_path(&self) -> &'static str {
+        health_path(self.spec.kubernetes_version())
     }
 
     pub fn workers(&self) -> impl Iterator<Item = WorkerRef<'a>> + 'a {

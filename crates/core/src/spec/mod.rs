@@ -9,6 +9,9 @@ use std::net::IpAddr;
 use crate::identity::{KUBEADM_CLUSTER_ADMINS, SYSTEM_MASTERS};
 use crate::release::{KubeVersion, ProfileId, Version, GUIDE_VERSION};
 
+pub mod front;
+pub use front::{ApiFront, ApiServer, Backends, Balance, FrontMode, InterfaceName, LbHost, LocalProxy, VipFront};
+
 /// Everything the studio needs to know about a cluster's workers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClusterSpec {
@@ -21,6 +24,8 @@ pub struct ClusterSpec {
     pub keys: KeySpec,
     pub paths: NodePaths,
     pub kubectl: KubectlNames,
+    /// How workers reach the API servers; `cluster.api_server` is its endpoint.
+    pub api_front: ApiFront,
 }
 
 impl ClusterSpec {
@@ -186,7 +191,8 @@ impl AdminGroup {
 /// Cluster-wide values shared by every worker.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cluster {
-    /// The API server (the guide's load balancer), e.g. `https://loadbalancer.example.com`.
+    /// The URL workers and kubectl reach the API servers at: typed for an external front (the
+    /// guide's load balancer, `https://loadbalancer.example.com`), the front's own otherwise.
     pub api_server: HttpsUrl,
     /// The cluster DNS service IP, handed to every kubelet and given to the DNS Service.
     pub dns_ip: IpAddr,
@@ -542,6 +548,13 @@ impl NodePath {
             return Err("is the root directory; name a file or directory below it".into());
         }
         Ok(NodePath(text.to_owned()))
+    }
+
+    /// A path a package fixes (`/etc/haproxy/haproxy.cfg`), written in the code and checked by a
+    /// test rather than at run time.
+    pub(crate) fn fixed(path: &'static str) -> NodePath {
+        debug_assert!(NodePath::parse(path).is_ok(), "{path}");
+        NodePath(path.to_owned())
     }
 
     /// A file in the same directory.

@@ -13,12 +13,16 @@ use crate::pki::ca::CertificateAuthority;
 use crate::identity::APISERVER_KUBELET_CLIENT;
 use crate::release::{supported_range, KubeVersion, ProfileId, DEFAULT_VERSION};
 use crate::spec::{
-    AdminGroup, BootstrapJoin, CaSource, CaSpec, Cidr, Cluster, ClusterSpec, CommonName, Current, DnsName, GoDuration, Guide, Hostname, HttpsUrl,
+    AdminGroup, ApiFront, BootstrapJoin, CaSource, CaSpec, Cidr, Cluster, ClusterSpec, CommonName, Current, DnsName, GoDuration, Guide, Hostname,
     Image, KeyAlgorithm, KeySpec, KubeProxy, KubectlNames, NodePath, NodePaths, ObjectName, ProxyDelivery,
     ProxyMode, RuntimeEndpoint, Target, Worker, Join, JoinMethod,
 };
 use crate::plan::names;
+use crate::spec::FrontMode;
 use crate::{json, yaml};
+
+mod front;
+pub use front::{ApiFrontInput, ApiServerInput, LbHostInput, APISERVER_PORT, ON_CONTROL_PLANE_PORT};
 
 /// The project file format version written at the top of every project file.
 pub const API_VERSION: &str = "worker-studio/v1alpha1";
@@ -62,6 +66,9 @@ pub struct SpecFile {
     #[serde(skip_serializing_if = "String::is_empty")]
     pub kubernetes_version: String,
     pub cluster: ClusterInput,
+    /// How workers reach the API servers (an external front unless told otherwise).
+    #[serde(skip_serializing_if = "ApiFrontInput::is_default")]
+    pub api_front: ApiFrontInput,
     pub kubelet: KubeletInput,
     pub kube_proxy: KubeProxyInput,
     pub workers: Vec<WorkerInput>,
@@ -199,6 +206,13 @@ pub struct KubectlInput {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NumberText(pub String);
 
+impl NumberText {
+    /// Nothing typed.
+    pub fn is_empty(&self) -> bool {
+        self.0.trim().is_empty()
+    }
+}
+
 impl From<u32> for NumberText {
     fn from(n: u32) -> Self {
         NumberText(n.to_string())
@@ -238,6 +252,7 @@ impl Default for SpecFile {
             profile: ProfileId::Guide2016.as_str().into(),
             kubernetes_version: String::new(),
             cluster: ClusterInput::default(),
+            api_front: ApiFrontInput::default(),
             kubelet: KubeletInput { housekeeping_interval: "60s".into(), ..KubeletInput::default() },
             kube_proxy: KubeProxyInput::default(),
             workers: (1..=3)
@@ -338,9 +353,19 @@ impl Rebase for NumberText {
     }
 }
 
-impl Rebase for Vec<WorkerInput> {
+impl Rebase for bool {
+    fn rebase(&mut self, old: &bool, new: &bool) {
+        if *self == *old || (!*new && *old) {
+            *self = *new;
+        }
+    }
+}
+
+/// A list is taken whole: the new default where it is still the old one, or where only the old
+/// choice has one.
+impl<T: Clone + PartialEq> Rebase for Vec<T> {
     fn rebase(&mut self, old: &Self, new: &Self) {
-        if self == old {
+        if self == old || (new.is_empty() && !old.is_empty()) {
             new.clone_into(self);
         }
     }
@@ -357,7 +382,8 @@ macro_rules! rebase_fields {
     };
 }
 
-rebase_fields!(SpecFile { api_version, profile, kubernetes_version, cluster, kubelet, kube_proxy, workers, ca, keys, paths, kubectl, join });
+rebase_fields!(SpecFile { api_version, profile, kubernetes_version, cluster, api_front, kubelet, kube_proxy, workers, ca, keys, paths, kubectl, join });
+rebase_fields!(ApiFrontInput { mode, vip, prefix_length, port, dns_name, virtual_router_id, balance, unicast, on_control_plane, api_servers, lb_hosts });
 rebase_fields!(JoinInput { method, token_ttl, description });
 rebase_fields!(ClusterInput { api_server, dns_ip, domain, service_cidr, pod_cidr });
 rebase_fields!(KubeletInput { housekeeping_interval, container_runtime_endpoint, resolv_conf });
@@ -443,13 +469,45 @@ impl SpecFile {
         }
     }
 
+    /// [`SpecFile::defaults`] with a front of `mode` (its example values), where `cluster.apiServer`
+    /// is left empty for any front the studio writes: the workers use the front's own URL.
+    pub fn defaults_for(profile: ProfileId, mode: FrontMode) -> SpecFile {
+        let mut file = SpecFile::defaults(profile);
+        file.api_front = ApiFrontInput::defaults(mode);
+        if mode != FrontMode::External {
+            file.cluster.api_server.clear();
+        }
+        file
+    }
+
+    /// The profile and front a project names, where it names known ones (else the guide's and an
+    /// external front).
+    fn choices(&self) -> (ProfileId, FrontMode) {
+        (ProfileId::parse(&self.profile).unwrap_or(ProfileId::Guide2016), self.api_front.front_mode().unwrap_or(FrontMode::External))
+    }
+
+    /// The same project with another API front: fields still at the old mode's example take the
+    /// new one's, fields only the old mode has go, and `cluster.apiServer` is the front's URL
+    /// (empty) for any front but an external one.
+    pub fn switch_front(&self, to: FrontMode) -> SpecFile {
+        let (profile, from) = self.choices();
+        let mut switched = self.clone();
+        switched.rebase(&SpecFile::defaults_for(profile, from), &SpecFile::defaults_for(profile, to));
+        switched.api_front.mode = to.as_str().into();
+        if to != FrontMode::External {
+            switched.cluster.api_server.clear();
+        }
+        switched
+    }
+
     /// The same project under another profile: every field still at the old profile's default
     /// takes the new one's, a field only the old profile writes goes; what the user changed
     /// (workers, CA, addresses) stays.
     pub fn switch_profile(&self, to: ProfileId) -> SpecFile {
         let mut switched = self.clone();
         if let Some(from) = ProfileId::parse(&self.profile) {
-            switched.rebase(&SpecFile::defaults(from), &SpecFile::defaults(to));
+            let mode = self.choices().1;
+            switched.rebase(&SpecFile::defaults_for(from, mode), &SpecFile::defaults_for(to, mode));
         }
         switched.profile = to.as_str().into();
         switched
@@ -472,9 +530,13 @@ impl SpecFile {
             return Err(FieldError::new("(document)", "the project file is empty"));
         }
         let file: SpecFile = SpecFile::read(text)?;
-        // Every field a profile fills in is empty in its type's default, so an omitted field
-        // takes the profile's value, not the guide's.
-        let base = SpecFile::defaults(ProfileId::parse(&file.profile).unwrap_or(ProfileId::Guide2016));
+        // Every field a profile or front fills in is empty in its type's default, so an omitted
+        // field takes the profile's and the front's value, not the guide's.
+        let (profile, mode) = file.choices();
+        let mut base = SpecFile::defaults_for(profile, mode);
+        if file.api_front.on_control_plane {
+            base.api_front.set_on_control_plane(true);
+        }
         yaml::from_str_over(text, &base).map_err(|e| {
             let field = if e.path.is_empty() || e.path == "." { "(document)".to_owned() } else { e.path };
             FieldError::new(field, readable_type_names(&e.message))
@@ -519,7 +581,6 @@ impl SpecFile {
             }),
         );
 
-        let api_server = c.field("cluster.apiServer", HttpsUrl::parse(self.cluster.api_server.trim()));
         let dns_ip = c.field("cluster.dnsIP", parse_ip(&self.cluster.dns_ip));
         let domain = c.field("cluster.domain", DnsName::parse(self.cluster.domain.trim()));
         let service_cidr = c.field("cluster.serviceCIDR", Cidr::parse(self.cluster.service_cidr.trim()));
@@ -543,6 +604,12 @@ impl SpecFile {
         };
 
         let workers = self.validate_workers(&mut c, service_cidr);
+        let front_cluster = front::Cluster { workers: workers.as_deref(), service_cidr, dns_ip };
+        let api_front = self.api_front.validate(&mut c, &front_cluster);
+        let api_server = match &api_front {
+            Some(front) => c.field("cluster.apiServer", front::api_server(self.cluster.api_server.trim(), front)),
+            None => None,
+        };
         let keys = KeySpec {
             algorithm: c
                 .field(
@@ -603,6 +670,7 @@ impl SpecFile {
                     context: kubectl_context?,
                     admin_common_name: admin_common_name?,
                 },
+                api_front: api_front?,
             })
         })();
         spec.ok_or_else(missing)
@@ -856,7 +924,7 @@ fn readable_type_names(message: &str) -> String {
         "expected struct SpecFile",
         "expected a project file: a mapping with apiVersion, profile, cluster, workers, ca, keys, ...",
     );
-    for name in ["ClusterInput", "KubeletInput", "KubeProxyInput", "WorkerInput", "CaInput", "KeysInput", "PathsInput", "KubectlInput"] {
+    for name in ["ClusterInput", "ApiFrontInput", "ApiServerInput", "LbHostInput", "KubeletInput", "KubeProxyInput", "WorkerInput", "CaInput", "KeysInput", "PathsInput", "KubectlInput"] {
         out = out.replace(&format!("expected struct {name}"), "expected a mapping of fields");
     }
     out
@@ -955,7 +1023,10 @@ impl ClusterSpec {
             profile: self.profile().as_str().into(),
             kubernetes_version: self.current().map(|c| c.version.to_string()).unwrap_or_default(),
             cluster: ClusterInput {
-                api_server: self.cluster.api_server.to_string(),
+                api_server: match self.api_front {
+                    ApiFront::External => self.cluster.api_server.to_string(),
+                    _ => String::new(),
+                },
                 dns_ip: self.cluster.dns_ip.to_string(),
                 domain: self.cluster.domain.to_string(),
                 service_cidr: self.cluster.service_cidr.to_string(),
@@ -1000,6 +1071,7 @@ impl ClusterSpec {
                 apiserver_kubelet_client: self.current().map(|c| c.apiserver_kubelet_client.to_string()).unwrap_or_default(),
             },
             join,
+            api_front: self.api_front.to_input(),
         }
     }
 }
