@@ -59,6 +59,11 @@ enum Command {
         /// The Kubernetes version the kubelet flags must fit, e.g. 1.2 (default: the bundle's profile).
         #[arg(long)]
         kubernetes_version: Option<String>,
+        /// Also check a real API server's serving certificate (kubeadm's
+        /// /etc/kubernetes/pki/apiserver.crt): the bundle's CA signed it, it serves TLS, and it
+        /// carries every name the nodes and kubectl dial (the front's VIP or name, 127.0.0.1).
+        #[arg(long, value_name = "FILE")]
+        apiserver_cert: Option<PathBuf>,
     },
     /// Sign a CSR a node made with keys-on-node.sh (or the workstation with keys-on-workstation.sh),
     /// after checking that it asks for exactly what the project says that certificate is: its
@@ -167,12 +172,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Validate { bundle, spec, kubernetes_version } => validate(&bundle, spec.as_deref(), kubernetes_version.as_deref()),
+        Command::Validate { bundle, spec, kubernetes_version, apiserver_cert } => {
+            validate(&bundle, spec.as_deref(), kubernetes_version.as_deref(), apiserver_cert.as_deref())
+        }
         Command::Sign { spec, ca_cert, ca_key, csr, out } => sign(&spec, &ca_cert, &ca_key, &csr, out.as_deref()),
     }
 }
 
-fn validate(bundle: &Path, spec: Option<&Path>, version: Option<&str>) -> Result<(), Failure> {
+fn validate(bundle: &Path, spec: Option<&Path>, version: Option<&str>, apiserver_cert: Option<&Path>) -> Result<(), Failure> {
     let files = if bundle.is_dir() {
         read_tree(bundle).map_err(|e| Failure::usage(format!("error: cannot read {}: {e}", bundle.display())))?
     } else {
@@ -198,6 +205,12 @@ fn validate(bundle: &Path, spec: Option<&Path>, version: Option<&str>) -> Result
     let context = CheckContext { now, version, expected_ips };
     let mut report = studio::check::check(&files, &context);
     check_script_syntax(&files, &mut report);
+    if let Some(path) = apiserver_cert {
+        let pem = read_text(path, "the API server certificate")?;
+        for finding in studio::check::check_apiserver_certificate(&files, &pem, &path.display().to_string(), &context).findings {
+            report.push(finding);
+        }
+    }
     print!("{}", report.to_text());
     if report.has_failures() {
         Err(Failure { code: 1, message: format!("{}: checks failed", bundle.display()) })

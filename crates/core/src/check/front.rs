@@ -348,9 +348,13 @@ fn check_endpoint(files: &BundleFiles, proxies: &[HaproxyFile], vrrp: &[Keepaliv
                 }
             }
         }
-        if let (Some((vip, _)), Ok(ip)) = (vip_address(vrrp), host.parse::<IpAddr>()) {
-            if ip != IpAddr::V4(vip) {
-                problems.push(format!("the front's URL names {ip}, but keepalived holds the VIP {vip}"));
+        if let Ok(ip) = host.parse::<IpAddr>() {
+            for k in vrrp {
+                match vip_address(std::slice::from_ref(k)) {
+                    Some((vip, _)) if IpAddr::V4(vip) == ip => {}
+                    Some((vip, _)) => problems.push(format!("the front's URL names {ip}, but {}'s keepalived holds the VIP {vip}", k.dir)),
+                    None => problems.push(format!("{}'s keepalived holds no IPv4 VIP", k.dir)),
+                }
             }
         }
     }
@@ -409,6 +413,82 @@ fn check_ports(files: &BundleFiles, proxies: &[HaproxyFile], vrrp: &[KeepalivedF
             out.add(Status::Pass, "front-ports", WHY_PORTS, title, files_involved, format!("{own}"));
         } else {
             out.add(Status::Fail, "front-ports", WHY_PORTS, title, files_involved, problems.join("\n"));
+        }
+    }
+}
+
+const WHY_APISERVER_CERT: &str = "kubelets, kube-proxy and kubectl check the API server's certificate against the name they dial: through the front that is the front's name, which every API server's certificate must carry";
+
+/// Whether a certificate's DNS name (perhaps `*.example.com`) covers `host`.
+fn dns_covers(san: &str, host: &str) -> bool {
+    let (san, host) = (san.to_ascii_lowercase(), host.to_ascii_lowercase());
+    match san.strip_prefix("*.") {
+        Some(parent) => host.split_once('.').is_some_and(|(label, rest)| !label.is_empty() && rest == parent),
+        None => san == host,
+    }
+}
+
+/// An API server's serving certificate (kubeadm's `apiserver.crt`) against the bundle: it is a
+/// TLS server certificate of the bundle's CA, valid now, and carries every host the bundle's
+/// kubeconfigs and commands name (the front's VIP or DNS name, or 127.0.0.1 for a local proxy).
+pub(super) fn apiserver_certificate(files: &BundleFiles, certificate_pem: &str, label: &str, ctx: &CheckContext, out: &mut Findings) {
+    let label = label.to_owned();
+    let cert = match super::x509::certificate(certificate_pem) {
+        Ok(cert) => cert,
+        Err(e) => {
+            out.add(Status::Fail, "apiserver-cert", WHY_APISERVER_CERT, "The API server certificate can be read".into(), vec![label], e);
+            return;
+        }
+    };
+    let title = "The API server certificate is a TLS server certificate of the cluster CA, valid now".to_owned();
+    let mut problems = Vec::new();
+    if !cert.server_auth {
+        problems.push("its extended key usage lacks serverAuth".to_owned());
+    }
+    if cert.is_ca {
+        problems.push("it is a CA certificate (CA:TRUE), not a server's".to_owned());
+    }
+    if ctx.now < cert.not_before || ctx.now > cert.not_after {
+        problems.push(format!("it is valid {} to {}", crate::pki::format_unix(cert.not_before), crate::pki::format_unix(cert.not_after)));
+    }
+    let ca_path = layout::ca_cert_path();
+    match files.text(&ca_path).map(super::x509::certificate) {
+        Some(Ok(ca)) => {
+            if let Err(e) = super::x509::signed_by(&cert, &ca) {
+                problems.push(format!("{e}: nodes that trust {ca_path} would refuse it"));
+            }
+        }
+        Some(Err(e)) => problems.push(format!("{ca_path} {e}")),
+        None => problems.push(format!("the bundle has no {ca_path} to check it against")),
+    }
+    let files_involved = vec![label.clone(), ca_path];
+    if problems.is_empty() {
+        out.add(Status::Pass, "apiserver-cert", WHY_APISERVER_CERT, title, files_involved, cert.common_name.clone().map(|cn| format!("CN={cn}")).unwrap_or_default());
+    } else {
+        out.add(Status::Fail, "apiserver-cert", WHY_APISERVER_CERT, title, files_involved, problems.join("\n"));
+    }
+
+    let named = named_servers(files);
+    let mut hosts: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (path, servers) in &named {
+        for (host, _) in servers.iter().filter_map(|s| url_host_port(s)) {
+            hosts.entry(host).or_default().push(path.clone());
+        }
+    }
+    for (host, paths) in hosts {
+        let title = format!("The API server certificate carries {host}, which the nodes and kubectl dial");
+        let carried = match host.parse::<IpAddr>() {
+            Ok(ip) => cert.ip_sans.contains(&ip),
+            Err(_) => cert.dns_sans.iter().any(|san| dns_covers(san, &host)),
+        };
+        let mut involved = vec![label.clone()];
+        involved.extend(paths.into_iter().take(3));
+        if carried {
+            out.add(Status::Pass, "apiserver-cert", WHY_APISERVER_CERT, title, involved, String::new());
+        } else {
+            let sans: Vec<String> = cert.dns_sans.iter().map(|d| format!("DNS:{d}")).chain(cert.ip_sans.iter().map(|ip| format!("IP:{ip}"))).collect();
+            out.add(Status::Fail, "apiserver-cert", WHY_APISERVER_CERT, title, involved,
+                format!("its names are {}; add {host} (kubeadm: apiServer.certSANs) and renew it", if sans.is_empty() { "none".to_owned() } else { sans.join(", ") }));
         }
     }
 }

@@ -185,6 +185,15 @@ pub fn check(files: &BundleFiles, ctx: &CheckContext) -> Report {
     out.report
 }
 
+/// An API server's serving certificate against the bundle (`validate --apiserver-cert`, the
+/// studio's paste): the CA's, a server's, valid now, and carrying every name the nodes dial.
+/// `label` names the certificate in the findings (its file, or "the pasted certificate").
+pub fn check_apiserver_certificate(files: &BundleFiles, certificate_pem: &str, label: &str, ctx: &CheckContext) -> Report {
+    let mut out = Findings { report: Report::default() };
+    front::apiserver_certificate(files, certificate_pem, label, ctx, &mut out);
+    out.report
+}
+
 fn check_ca(files: &BundleFiles, ctx: &CheckContext, out: &mut Findings) -> Option<x509::CertFacts> {
     let title = "The cluster CA is a CA and valid now".to_owned();
     let ca_path = layout::ca_cert_path();

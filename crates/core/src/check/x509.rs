@@ -19,6 +19,7 @@ pub struct CertFacts {
     /// The subject's `O=` values (Kubernetes groups).
     pub organizations: Vec<String>,
     pub ip_sans: Vec<IpAddr>,
+    pub dns_sans: Vec<String>,
     /// Extended key usage: (clientAuth, serverAuth); both true when the extension is absent.
     pub client_auth: bool,
     pub server_auth: bool,
@@ -33,25 +34,25 @@ pub fn certificate(text: &str) -> Result<CertFacts, String> {
     let der = pem_block(text, "CERTIFICATE").ok_or("holds no PEM CERTIFICATE")?;
     let (_, cert) = X509Certificate::from_der(&der).map_err(|e| format!("is not a valid certificate: {e}"))?;
     let common_name = cert.subject().iter_common_name().next().and_then(|cn| cn.as_str().ok()).map(str::to_owned);
-    let ip_sans = cert
-        .subject_alternative_name()
-        .ok()
-        .flatten()
-        .map(|san| {
-            san.value
-                .general_names
-                .iter()
-                .filter_map(|name| match name {
-                    GeneralName::IPAddress(bytes) => match bytes.len() {
-                        4 => <[u8; 4]>::try_from(*bytes).ok().map(IpAddr::from),
-                        16 => <[u8; 16]>::try_from(*bytes).ok().map(IpAddr::from),
-                        _ => None,
-                    },
-                    _ => None,
-                })
-                .collect()
+    let names: Vec<GeneralName> = cert.subject_alternative_name().ok().flatten().map(|san| san.value.general_names.clone()).unwrap_or_default();
+    let ip_sans = names
+        .iter()
+        .filter_map(|name| match name {
+            GeneralName::IPAddress(bytes) => match bytes.len() {
+                4 => <[u8; 4]>::try_from(*bytes).ok().map(IpAddr::from),
+                16 => <[u8; 16]>::try_from(*bytes).ok().map(IpAddr::from),
+                _ => None,
+            },
+            _ => None,
         })
-        .unwrap_or_default();
+        .collect();
+    let dns_sans = names
+        .iter()
+        .filter_map(|name| match name {
+            GeneralName::DNSName(dns) => Some((*dns).to_owned()),
+            _ => None,
+        })
+        .collect();
     let is_ca = cert.basic_constraints().ok().flatten().is_some_and(|bc| bc.value.ca);
     let organizations =
         cert.subject().iter_organization().filter_map(|o| o.as_str().ok()).map(str::to_owned).collect();
@@ -65,6 +66,7 @@ pub fn certificate(text: &str) -> Result<CertFacts, String> {
         client_auth,
         server_auth,
         ip_sans,
+        dns_sans,
         is_ca,
         not_before: cert.validity().not_before.timestamp(),
         not_after: cert.validity().not_after.timestamp(),
