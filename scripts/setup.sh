@@ -52,6 +52,9 @@ if [ "$("$TOOLS/venv/bin/kubernetes-validate" --version 2>/dev/null)" != "1.37.0
 fi
 # The cluster tests' network namespaces (iproute2), mount namespaces (util-linux) and CSR tools.
 apt_install iproute2 util-linux jq
+# The API front's real HAProxy and keepalived, which the tests check every generated file with and
+# run in network namespaces of their own (this machine has no systemd, so no daemon starts here).
+apt_install haproxy keepalived
 
 # Real kube-apiserver, kube-controller-manager and kubelet of the newest and the oldest supported
 # release (k8s.io/kubernetes from the Go module proxy, one replace line per staging module),
