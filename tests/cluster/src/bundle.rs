@@ -31,6 +31,24 @@ impl GeneratedBundle {
         self.dir.join("workers").join(name)
     }
 
+    /// An LB host's folder (`lb-hosts/<name>`).
+    pub fn lb_host(&self, name: &str) -> PathBuf {
+        self.dir.join("lb-hosts").join(name)
+    }
+
+    /// The names the front needs in the API servers' certificate: the bundle's kubeadm
+    /// `apiServer.certSANs` (control-plane/kubeadm-config.yaml).
+    pub fn cert_sans(&self) -> Vec<String> {
+        let config = self.text("control-plane/kubeadm-config.yaml");
+        config
+            .lines()
+            .skip_while(|l| l.trim() != "certSANs:")
+            .skip(1)
+            .map_while(|l| l.trim().strip_prefix("- "))
+            .map(|name| name.trim_matches(|c| c == '\'' || c == '"').to_owned())
+            .collect()
+    }
+
     pub fn path(&self, relative: &str) -> PathBuf {
         self.dir.join(relative)
     }
@@ -43,6 +61,7 @@ impl GeneratedBundle {
 /// Writes `project` (YAML) to `dir/cluster.yaml`, generates the bundle into `dir/bundle` and
 /// checks it with `worker-studio validate`.
 pub fn generate(project: &str, ca: CaSource, dir: &Path) -> GeneratedBundle {
+    std::fs::create_dir_all(dir).expect("the bundle's directory");
     let spec = dir.join("cluster.yaml");
     let project = match &ca {
         // The project file names the cluster's CA itself, as a user would paste it.

@@ -1,5 +1,5 @@
-//! The tests' own hosts: network namespaces joined by veth pairs, with addresses from 10.250.0.0/16
-//! only. Each namespace is removed when dropped, also when a test fails; namespaces a killed run
+//! The tests' own hosts: network namespaces joined by veth pairs or on a bridge of their own, with
+//! addresses from 10.250.0.0/16 only. Each namespace is removed when dropped, also when a test fails; namespaces a killed run
 //! left behind are removed by the next run.
 
 use std::net::Ipv4Addr;
@@ -59,6 +59,50 @@ pub fn link(a: &Netns, a_ip: Ipv4Addr, b: &Netns, b_ip: Ipv4Addr) {
         must(&ns.exec(&["ip", "addr", "add", &format!("{ip}/24"), "dev", interface]));
         must(&ns.exec(&["ip", "link", "set", interface, "up"]));
     }
+}
+
+/// A layer-2 network of the test's own: a bridge in a namespace of its own, which hosts join by a
+/// veth pair whose host end carries the interface name the bundle gives it (`eth0`). VRRP's
+/// multicast and gratuitous ARP pass as on a real switch.
+pub struct Lan {
+    pub netns: Netns,
+}
+
+impl Lan {
+    pub fn create(role: &str) -> Lan {
+        let netns = Netns::create(role);
+        must(&netns.exec(&["ip", "link", "add", "br0", "type", "bridge", "mcast_snooping", "0"]));
+        must(&netns.exec(&["ip", "link", "set", "br0", "up"]));
+        Lan { netns }
+    }
+
+    /// Plugs `host` in as `interface` with `addresses`, each of prefix length `prefix`.
+    pub fn attach(&self, host: &Netns, interface: &str, addresses: &[Ipv4Addr], prefix: u8) {
+        static PORTS: AtomicU32 = AtomicU32::new(0);
+        let id = format!("{}{}", std::process::id() % 100_000, PORTS.fetch_add(1, Ordering::Relaxed));
+        let (port, end) = (format!("lp{id}"), format!("le{id}"));
+        must(&words(&["ip", "link", "add", &port, "netns", &self.netns.name, "type", "veth", "peer", "name", &end, "netns", &host.name]));
+        must(&self.netns.exec(&["ip", "link", "set", &port, "master", "br0"]));
+        must(&self.netns.exec(&["ip", "link", "set", &port, "up"]));
+        must(&host.exec(&["ip", "link", "set", &end, "name", interface]));
+        for ip in addresses {
+            must(&host.exec(&["ip", "addr", "add", &format!("{ip}/{prefix}"), "dev", interface]));
+        }
+        must(&host.exec(&["ip", "link", "set", interface, "up"]));
+    }
+}
+
+/// The IPv4 addresses `interface` of `netns` holds now.
+pub fn addresses(netns: &Netns, interface: &str) -> Vec<Ipv4Addr> {
+    let out = run(&netns.exec(&["ip", "-4", "-o", "addr", "show", "dev", interface]), &[], std::time::Duration::from_secs(10));
+    out.stdout
+        .lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            words.find(|w| *w == "inet")?;
+            words.next()?.split('/').next()?.parse().ok()
+        })
+        .collect()
 }
 
 /// Removes namespaces of ours whose test process is gone (a run killed before it could clean up).

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::netns::Netns;
+use crate::overlay::Overlay;
 use crate::process::{run, wait_until, Output, Process};
 use crate::tools;
 
@@ -84,17 +85,16 @@ impl Drop for CgroupRoot {
 pub struct Node {
     /// Started processes (the fake runtime, the kubelet), in start order.
     processes: Vec<Process>,
+    /// The node's own services (a local proxy), ended after the kubelet.
+    services: Vec<Process>,
     cgroup: Option<CgroupRoot>,
     pub netns: Netns,
     pub name: String,
     pub ip: Ipv4Addr,
     pub dir: PathBuf,
-    /// What install.sh wrote (its `ROOT`): the node's /etc, /var/lib and so on.
-    pub root: PathBuf,
+    /// What install.sh wrote, seen at its node paths.
+    pub files: Overlay,
 }
-
-/// The node paths seen through overlays: the host's directories below, the node's files above.
-const OVERLAID: [&str; 4] = ["/etc", "/var/lib", "/var/log", "/run"];
 
 impl Node {
     /// Runs the worker's own `install.sh` with `ROOT` set (it then skips its host checks and
@@ -105,44 +105,24 @@ impl Node {
         let install = worker_dir.join("install.sh").to_string_lossy().into_owned();
         let out = run(&["bash".to_owned(), install], &[("ROOT", &root.to_string_lossy())], Duration::from_secs(60));
         assert!(out.success(), "install.sh (ROOT={}) failed: {}", root.display(), out.text());
-        for path in OVERLAID {
-            std::fs::create_dir_all(root.join(&path[1..])).expect("overlay upper directory");
-            std::fs::create_dir_all(dir.join(format!("work{}", path.replace('/', "-")))).expect("overlay work directory");
-        }
-        Node { processes: Vec::new(), cgroup: None, netns, name: name.to_owned(), ip, dir: dir.to_owned(), root }
+        let files = Overlay::new(&root, dir, &netns);
+        Node { processes: Vec::new(), services: Vec::new(), cgroup: None, netns, name: name.to_owned(), ip, dir: dir.to_owned(), files }
     }
 
-    /// Where a node path's file is kept on the host: below [`Node::root`], once symlinks of the
-    /// host (`/var/run` → `/run`) are followed to one of the overlaid directories.
+    /// Where a node path's file is kept on the host (see [`Overlay::file`]).
     pub fn file(&self, node_path: &Path) -> PathBuf {
-        let mut resolved = PathBuf::from("/");
-        for part in node_path.components().skip(1) {
-            resolved.push(part);
-            if let Ok(target) = std::fs::canonicalize(&resolved) {
-                resolved = target;
-            }
-        }
-        assert!(OVERLAID.iter().any(|dir| resolved.starts_with(dir)), "{} is not on an overlaid path", resolved.display());
-        self.root.join(resolved.strip_prefix("/").expect("an absolute path"))
+        self.files.file(node_path)
+    }
+
+    /// Writes a file at a node path, as a program on the node would (a projected ServiceAccount
+    /// token, say), so the node sees it at once.
+    pub fn put(&self, node_path: &Path, contents: &str) {
+        self.files.put(&self.netns, node_path, contents, &self.dir);
     }
 
     /// `argv` as the node sees the world: its namespace, its files at their node paths.
     pub fn exec(&self, argv: &[String]) -> Vec<String> {
-        let mut script = String::from("set -e\n");
-        for path in OVERLAID {
-            let upper = self.root.join(&path[1..]);
-            let work = self.dir.join(format!("work{}", path.replace('/', "-")));
-            script.push_str(&format!(
-                "mount -t overlay overlay -o lowerdir={path},upperdir={},workdir={} {path}\n",
-                upper.display(),
-                work.display()
-            ));
-        }
-        script.push_str("exec \"$@\"\n");
-        let mut inner = vec!["unshare".to_owned(), "--mount".into(), "--propagation".into(), "private".into(), "--".into()];
-        inner.extend(["sh".to_owned(), "-c".into(), script, "node".into()]);
-        inner.extend(argv.iter().cloned());
-        self.netns.exec_owned(&inner)
+        self.files.exec(&self.netns, argv)
     }
 
     /// kubectl as the node: run on the node with one of its kubeconfigs, at its node path.
@@ -154,7 +134,7 @@ impl Node {
 
     /// The words of the unit's `ExecStart=`, as systemd would pass them.
     fn exec_start(&self, unit: &str) -> Vec<String> {
-        let text = std::fs::read_to_string(self.root.join(&unit[1..])).unwrap_or_else(|e| panic!("reading {unit}: {e}"));
+        let text = std::fs::read_to_string(self.files.root.join(&unit[1..])).unwrap_or_else(|e| panic!("reading {unit}: {e}"));
         let joined = text.replace("\\\n", " ");
         let line = joined.lines().find_map(|l| l.strip_prefix("ExecStart=")).unwrap_or_else(|| panic!("{unit} has no ExecStart="));
         line.split_whitespace().map(str::to_owned).collect()
@@ -210,13 +190,24 @@ impl Node {
         self.processes.last().expect("just pushed")
     }
 
+    /// Starts a service of the node's own, seeing the node's files (its local HAProxy, say); it
+    /// lives until the node is dropped, apart from the kubelet.
+    pub fn start_service(&mut self, name: &str, argv: &[String]) -> &Process {
+        let process = Process::start(name, &self.exec(argv), &self.dir.join(format!("{name}.log")));
+        self.services.push(process);
+        self.services.last().expect("just pushed")
+    }
+
     pub fn processes(&self) -> Vec<&Process> {
-        self.processes.iter().collect()
+        self.processes.iter().chain(&self.services).collect()
     }
 }
 
 impl Drop for Node {
     fn drop(&mut self) {
         self.stop_kubelet();
+        while let Some(service) = self.services.pop() {
+            drop(service);
+        }
     }
 }

@@ -66,6 +66,24 @@ impl Process {
     }
 }
 
+impl Process {
+    /// SIGTERM only: the process ends in its own time (an API server drains first).
+    pub fn terminate(&self) {
+        if self.exited().is_none() {
+            signal(self.pid(), libc::SIGTERM);
+        }
+    }
+
+    /// SIGKILL, as a crash ends it; waits until it is gone.
+    pub fn kill(&self) {
+        let Ok(mut child) = self.child.lock() else { return };
+        if child.try_wait().ok().flatten().is_none() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 impl Drop for Process {
     fn drop(&mut self) {
         if std::thread::panicking() {

@@ -52,7 +52,16 @@ fn a_bootstrap_token_bundle_joins_through_the_csr_api() {
     let (cp_ns, w1_ns) = (Netns::create("boot-cp"), Netns::create("boot-worker01"));
     netns::link(&cp_ns, api_ip, &w1_ns, w1);
     let plane = ControlPlane::start(
-        &ControlPlaneSpec { release: "1.37", ip: api_ip, ca: cluster_ca, service_cidr: SERVICE_CIDR, kubelet_client: "kube-apiserver-kubelet-client" },
+        &ControlPlaneSpec {
+            release: "1.37",
+            ip: api_ip,
+            more_apiservers: &[],
+            front_names: &[],
+            shutdown_delay: Duration::ZERO,
+            ca: cluster_ca,
+            service_cidr: SERVICE_CIDR,
+            kubelet_client: "kube-apiserver-kubelet-client",
+        },
         cp_ns,
         &dir.join("control-plane"),
     );

@@ -129,7 +129,16 @@ fn join(v: &Variant) {
     let (cp_ns, w1_ns) = (Netns::create(&format!("{}-cp", v.tag)), Netns::create(&format!("{}-worker01", v.tag)));
     netns::link(&cp_ns, api_ip, &w1_ns, w1);
     let plane = ControlPlane::start(
-        &ControlPlaneSpec { release: v.release, ip: api_ip, ca: bundle.ca.clone(), service_cidr: SERVICE_CIDR, kubelet_client: KUBELET_CLIENT },
+        &ControlPlaneSpec {
+            release: v.release,
+            ip: api_ip,
+            more_apiservers: &[],
+            front_names: &[],
+            shutdown_delay: Duration::ZERO,
+            ca: bundle.ca.clone(),
+            service_cidr: SERVICE_CIDR,
+            kubelet_client: KUBELET_CLIENT,
+        },
         cp_ns,
         &dir.join("control-plane"),
     );
@@ -292,10 +301,8 @@ fn daemonset_identity(plane: &ControlPlane, node: &Node) {
     });
     let token_file = yaml_value(&kubeconfig, "tokenFile");
     let account = Path::new(&token_file).parent().expect("the token's directory").to_owned();
-    let on_node = node.file(&account);
-    std::fs::create_dir_all(&on_node).expect("the ServiceAccount directory");
-    std::fs::write(on_node.join("token"), token.trim()).expect("token");
-    std::fs::write(on_node.join("ca.crt"), ca).expect("ca.crt");
+    node.put(&account.join("token"), token.trim());
+    node.put(&account.join("ca.crt"), &ca);
     let file = node.dir.join("kube-proxy-daemonset.kubeconfig");
     std::fs::write(&file, &kubeconfig).expect("kubeconfig");
     let file = file.to_string_lossy().into_owned();
