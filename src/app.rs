@@ -12,6 +12,7 @@ use crate::components::checks::Checks;
 use crate::components::history::SinceGuide;
 use crate::components::sign::SignCsr;
 use crate::components::form::FieldGroup;
+use crate::components::front::{CertificateCheck, FrontHosts};
 use crate::components::workers::Workers;
 use crate::fields::{input_id, Group};
 use crate::background;
@@ -223,6 +224,10 @@ pub fn app() -> Html {
                     <FieldGroup group={Group::Cluster} state={state.clone()} />
                     <Workers workers={state.file.workers.clone()} dispatch={state.dispatcher()}
                         errors={state.errors_under("workers")} />
+                    <FieldGroup group={Group::Front} state={state.clone()}>
+                        <FrontHosts front={state.file.api_front.clone()} errors={state.errors_under("apiFront.")}
+                            endpoint={state.spec.as_deref().map(|spec| spec.cluster.api_server.to_string())} dispatch={state.dispatcher()} />
+                    </FieldGroup>
                     <FieldGroup group={Group::Authority} state={state.clone()} />
                     <FieldGroup group={Group::Keys} state={state.clone()} />
                     <FieldGroup group={Group::Advanced} state={state.clone()} />
@@ -249,6 +254,7 @@ pub fn app() -> Html {
                         if let Some(message) = &state.load_error { <p class="error" role="alert">{ message }</p> }
                     </details>
                     <SignCsr state={state.clone()} />
+                    <CertificateCheck state={state.clone()} />
                     <details class="group">
                         <summary>{ "Check an existing bundle" }</summary>
                         <div class="field">

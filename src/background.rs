@@ -384,6 +384,14 @@ pub async fn sign_csr(file: &SpecFile, csr: String, now: i64) -> Result<studio::
     }
 }
 
+/// A real API server certificate checked against a bundle zip made here.
+pub async fn check_apiserver_cert(zip: Vec<u8>, certificate: String, now: i64) -> Result<studio::check::Report, String> {
+    match call(&Request::CheckApiserverCert { zip, certificate, now }).await? {
+        Reply::Checked(report) => Ok(report),
+        other => Err(unexpected(other)),
+    }
+}
+
 /// The engine's verdict on an imported CA's certificate and key.
 pub async fn examine_ca(certificate: &str, key: &str, now: i64) -> CaVerdict {
     let request = Request::ExamineCa { certificate: certificate.to_owned(), key: key.to_owned(), now };

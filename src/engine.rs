@@ -39,6 +39,11 @@ fn answer(request: Request) -> Result<Reply, String> {
                 .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))?;
             Ok(Reply::Signed(studio::sign_pasted_csr(&spec, &csr, now)))
         }
+        Request::CheckApiserverCert { zip, certificate, now } => {
+            let files = BundleFiles::from_zip(&zip).map_err(|e| e.to_string())?;
+            let context = CheckContext { now, version: studio::check::version_of(&files), expected_ips: Default::default() };
+            Ok(Reply::Checked(studio::check::check_apiserver_certificate(&files, &certificate, "the pasted certificate", &context)))
+        }
         Request::WriteProject { project } => {
             Ok(Reply::ProjectFile(SpecFile::from_json(&project).and_then(|file| file.to_yaml()).map_err(|e| e.to_string())?))
         }

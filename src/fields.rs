@@ -1,14 +1,15 @@
 //! The form's fields as a table: label, group, control, and how each reads and writes the project
 //! file. Field paths are the same strings validation reports, so errors land beside their field.
 
-use studio::input::SpecFile;
+use studio::input::{ApiFrontInput, SpecFile};
 use studio::release::{supported_range, ProfileId, DEFAULT_VERSION};
-use studio::spec::{AdminGroup, CaSource, JoinMethod, KeyAlgorithm, ProxyDelivery, ProxyMode};
+use studio::spec::{AdminGroup, Balance, CaSource, FrontMode, JoinMethod, KeyAlgorithm, ProxyDelivery, ProxyMode};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Group {
     Profile,
     Cluster,
+    Front,
     Authority,
     Keys,
     Advanced,
@@ -19,6 +20,7 @@ impl Group {
         match self {
             Group::Profile => "Kubernetes version",
             Group::Cluster => "Cluster",
+            Group::Front => "API front (high availability)",
             Group::Authority => "Certificate authority",
             Group::Keys => "Keys & validity",
             Group::Advanced => "Node paths, names & images",
@@ -33,6 +35,8 @@ pub enum Control {
     /// One of these values, listed by the engine's own enums.
     Choice(fn() -> Vec<&'static str>),
     Pem,
+    /// A yes/no setting: the value is `true` or `false`.
+    Check,
 }
 
 pub struct FieldDef {
@@ -120,6 +124,50 @@ fn join_methods() -> Vec<&'static str> {
     JoinMethod::ALL.iter().map(|m| m.as_str()).collect()
 }
 
+/// The studio writes the front: HAProxy passes to the API servers.
+pub fn proxied_front(front: &ApiFrontInput) -> bool {
+    FrontMode::parse(front.mode.trim()).is_some_and(|m| m != FrontMode::External)
+}
+
+/// The front is a VIP on LB hosts.
+pub fn vip_front_input(front: &ApiFrontInput) -> bool {
+    FrontMode::parse(front.mode.trim()) == Some(FrontMode::KeepalivedHaproxy)
+}
+
+/// The front is the user's own: its URL is typed.
+fn external_front(f: &SpecFile) -> bool {
+    !proxied_front(&f.api_front)
+}
+
+fn proxied(f: &SpecFile) -> bool {
+    proxied_front(&f.api_front)
+}
+
+fn vip_front(f: &SpecFile) -> bool {
+    vip_front_input(&f.api_front)
+}
+
+/// Choosing a front lays the project over its example (API servers, LB hosts), keeping what the
+/// user changed.
+fn switch_front(f: &mut SpecFile, value: String) {
+    match FrontMode::parse(&value) {
+        Some(mode) => *f = f.switch_front(mode),
+        None => f.api_front.mode = value,
+    }
+}
+
+fn fronts() -> Vec<&'static str> {
+    FrontMode::ALL.iter().map(|m| m.as_str()).collect()
+}
+
+fn front_summaries() -> String {
+    FrontMode::ALL.iter().map(|m| format!("{}: {}", m.as_str(), m.summary())).collect::<Vec<_>>().join("\n")
+}
+
+fn balances() -> Vec<&'static str> {
+    Balance::ALL.iter().map(|b| b.as_str()).collect()
+}
+
 fn ca_sources() -> Vec<&'static str> {
     CaSource::ALL.iter().map(|s| s.as_str()).collect()
 }
@@ -174,7 +222,8 @@ pub const FIELDS: &[FieldDef] = &[
     field!("join.description", "Bootstrap token description (optional)", Profile, Control::Text, join.description, bootstrapping),
     field!("kubectl.adminGroup", "Admin certificate group", Profile, Control::Choice(admin_groups), kubectl.admin_group, issuing_admin,
         "kubeadm:cluster-admins is bound to cluster-admin by a ClusterRoleBinding the bundle ships, so the access can be revoked by deleting the binding. system:masters bypasses RBAC entirely and cannot be revoked short of replacing the CA: keep it for a break-glass credential."),
-    field!("cluster.apiServer", "API server URL (load balancer)", Cluster, Control::Text, cluster.api_server, always),
+    field!("cluster.apiServer", "API server URL (your load balancer)", Cluster, Control::Text, cluster.api_server, external_front,
+        "The URL of the front you already run; the API front group below can write one for you instead."),
     field!("cluster.dnsIP", "Cluster DNS IP", Cluster, Control::Text, cluster.dns_ip, always),
     field!("cluster.domain", "Cluster domain", Cluster, Control::Text, cluster.domain, always),
     field!("cluster.serviceCIDR", "Service network (CIDR)", Cluster, Control::Text, cluster.service_cidr, always),
@@ -183,6 +232,47 @@ pub const FIELDS: &[FieldDef] = &[
     field!("kubeProxy.mode", "kube-proxy mode", Cluster, Control::Choice(guide_modes), kube_proxy.mode, guide),
     field!("kubeProxy.mode", "kube-proxy mode", Cluster, Control::Choice(current_modes), kube_proxy.mode, current,
         "nftables is GA since 1.33 and scales better; iptables is still kube-proxy's default."),
+    FieldDef {
+        path: "apiFront.mode",
+        label: "Front",
+        group: Group::Front,
+        control: Control::Choice(fronts),
+        get: |f| f.api_front.mode.clone(),
+        set: switch_front,
+        visible: always,
+        hint: front_summaries,
+    },
+    field!("apiFront.vip", "Virtual IP (the address workers use)", Front, Control::Text, api_front.vip, vip_front,
+        "An address no host has, on the LB hosts' network: keepalived holds it on one healthy LB host at a time."),
+    field!("apiFront.prefixLength", "Prefix length of the LB hosts' network", Front, Control::Number, api_front.prefix_length.0, vip_front),
+    field!("apiFront.dnsName", "DNS name of the VIP (optional)", Front, Control::Text, api_front.dns_name, vip_front,
+        "If given, the kubeconfigs name it instead of the address, so the VIP can move later without new kubeconfigs; it must resolve to the VIP."),
+    field!("apiFront.port", "HAProxy port", Front, Control::Number, api_front.port.0, proxied,
+        "6443 on dedicated LB hosts and on workers; 8443 on the control plane, where kube-apiserver holds 6443."),
+    field!("apiFront.virtualRouterId", "VRRP router id", Front, Control::Number, api_front.virtual_router_id.0, vip_front,
+        "1 to 255: the same on every LB host, and unique among the VRRP groups on their network (many distributions preset 51)."),
+    field!("apiFront.balance", "Balancing", Front, Control::Choice(balances), api_front.balance, proxied,
+        "roundrobin hands each new connection to the next API server; leastconn to the one with the fewest, which evens out long watches and kubectl logs -f."),
+    FieldDef {
+        path: "apiFront.onControlPlane",
+        label: "The LB hosts are the control-plane nodes",
+        group: Group::Front,
+        control: Control::Check,
+        get: |f| f.api_front.on_control_plane.to_string(),
+        set: |f, v| f.api_front.set_on_control_plane(v == "true"),
+        visible: vip_front,
+        hint: || "HAProxy (on 8443) and keepalived run as static pods on the control-plane nodes, as kubeadm's HA guide describes: no extra hosts.".into(),
+    },
+    FieldDef {
+        path: "apiFront.unicast",
+        label: "Unicast VRRP",
+        group: Group::Front,
+        control: Control::Check,
+        get: |f| f.api_front.unicast.to_string(),
+        set: |f, v| f.api_front.unicast = v == "true",
+        visible: vip_front,
+        hint: || "For networks that drop VRRP's multicast (many clouds): each LB host sends its adverts to the others' addresses.".into(),
+    },
     field!("ca.source", "CA source", Authority, Control::Choice(ca_sources), ca.source, always),
     field!("ca.commonName", "CA common name", Authority, Control::Text, ca.common_name, generating),
     field!("ca.validityDays", "CA validity (days)", Authority, Control::Number, ca.validity_days.0, generating),

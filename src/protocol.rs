@@ -28,6 +28,8 @@ pub enum Request {
     WriteProject { project: String },
     /// Check a CSR a node made against the project (JSON) and sign it with its imported CA.
     SignCsr { project: String, csr: String, now: i64 },
+    /// Check an API server's serving certificate (PEM) against a bundle zip made here.
+    CheckApiserverCert { zip: Vec<u8>, certificate: String, now: i64 },
 }
 
 impl Request {

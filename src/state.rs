@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use studio::check::Report;
-use studio::input::{CaVerdict, FieldError, SpecFile, WorkerInput};
+use studio::input::{ApiServerInput, CaVerdict, FieldError, LbHostInput, SpecFile, WorkerInput, APISERVER_PORT};
 use studio::release::ProfileId;
 use studio::spec::CaSource;
 use studio::{Bundle, ClusterSpec};
@@ -82,8 +82,72 @@ pub struct State {
     pub uploaded: Option<Result<Rc<Report>, String>>,
 }
 
+/// A column of the front's host tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    Name,
+    Ip,
+    Port,
+    Interface,
+}
+
+/// An edit of the front's lists of API servers and LB hosts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FrontEdit {
+    ApiServer(usize, Column, String),
+    AddApiServer,
+    RemoveApiServer(usize),
+    LbHost(usize, Column, String),
+    AddLbHost,
+    RemoveLbHost(usize),
+}
+
+impl FrontEdit {
+    fn apply(self, file: &mut SpecFile) {
+        let front = &mut file.api_front;
+        match self {
+            FrontEdit::ApiServer(i, column, value) => {
+                if let Some(server) = front.api_servers.get_mut(i) {
+                    match column {
+                        Column::Name => server.name = value,
+                        Column::Ip => server.ip = value,
+                        Column::Port | Column::Interface => server.port = studio::input::NumberText(value),
+                    }
+                }
+            }
+            FrontEdit::AddApiServer => {
+                let n = front.api_servers.len() + 1;
+                front.api_servers.push(ApiServerInput { name: format!("master{n:02}"), ip: String::new(), port: u32::from(APISERVER_PORT).into() });
+            }
+            FrontEdit::RemoveApiServer(i) if i < front.api_servers.len() => {
+                front.api_servers.remove(i);
+            }
+            FrontEdit::LbHost(i, column, value) => {
+                if let Some(host) = front.lb_hosts.get_mut(i) {
+                    match column {
+                        Column::Name => host.name = value,
+                        Column::Ip => host.ip = value,
+                        Column::Interface | Column::Port => host.interface = value,
+                    }
+                }
+            }
+            FrontEdit::AddLbHost => {
+                let n = front.lb_hosts.len() + 1;
+                let interface = front.lb_hosts.last().map_or_else(|| "eth0".to_owned(), |h| h.interface.clone());
+                front.lb_hosts.push(LbHostInput { name: format!("lb{n:02}"), ip: String::new(), interface });
+            }
+            FrontEdit::RemoveLbHost(i) if i < front.lb_hosts.len() => {
+                front.lb_hosts.remove(i);
+            }
+            FrontEdit::RemoveApiServer(_) | FrontEdit::RemoveLbHost(_) => {}
+        }
+    }
+}
+
 pub enum Action {
     Set(fn(&mut SpecFile, String), String),
+    /// An edit of the front's API servers or LB hosts.
+    Front(FrontEdit),
     AddWorker,
     RemoveWorker(usize),
     DuplicateWorker(usize),
@@ -218,6 +282,7 @@ impl Reducible for State {
         let mut edited = true;
         match action {
             Action::Set(set, value) => set(&mut next.file, value),
+            Action::Front(edit) => edit.apply(&mut next.file),
             Action::AddWorker => {
                 let n = next.file.workers.len() + 1;
                 next.file.workers.push(WorkerInput { name: format!("worker{n:02}"), ip: String::new() });

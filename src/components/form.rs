@@ -11,6 +11,9 @@ use crate::state::{Action, State};
 pub struct GroupProps {
     pub group: Group,
     pub state: UseReducerHandle<State>,
+    /// What the group shows after its fields (the front's lists of hosts).
+    #[prop_or_default]
+    pub children: Html,
 }
 
 #[function_component(FieldGroup)]
@@ -73,6 +76,15 @@ pub fn field_group(props: &GroupProps) -> Html {
                             </>
                         }
                     }
+                    Control::Check => {
+                        let onchange = Callback::from(move |e: Event| {
+                            dispatch.dispatch(Action::Set(set, e.target_unchecked_into::<HtmlInputElement>().checked().to_string()));
+                        });
+                        html! {
+                            <input id={id.clone()} type="checkbox" checked={value == "true"} {onchange}
+                                aria-invalid={invalid} aria-describedby={described.clone()} />
+                        }
+                    }
                     Control::Text | Control::Number => {
                         let oninput = Callback::from(move |e: InputEvent| {
                             dispatch.dispatch(Action::Set(set, e.target_unchecked_into::<HtmlInputElement>().value()));
@@ -98,6 +110,7 @@ pub fn field_group(props: &GroupProps) -> Html {
                     </div>
                 }
             }) }
+            { props.children.clone() }
         </details>
     }
 }

@@ -3,6 +3,7 @@
 pub mod browser;
 pub mod checks;
 pub mod form;
+pub mod front;
 pub mod history;
 pub mod sign;
 pub mod workers;

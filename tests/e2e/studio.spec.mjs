@@ -44,7 +44,7 @@ test('generates the guide bundle; the downloaded zip passes openssl, kubectl and
   await open(page);
   await page.waitForLoadState('networkidle');
   const loadedAt = Date.now();
-  await expect(page.getByLabel('API server URL (load balancer)')).toHaveValue('https://loadbalancer.example.com');
+  await expect(page.getByLabel('API server URL (your load balancer)')).toHaveValue('https://loadbalancer.example.com');
   await expect(page.getByLabel('Cluster DNS IP')).toHaveValue('10.3.0.2');
   await expect(page.getByLabel('Worker 3 IP')).toHaveValue('192.168.2.3');
   await page.screenshot({ path: info.outputPath('form.png'), fullPage: true });
@@ -318,6 +318,80 @@ test('a large cluster is browsed through a filter', async ({ page }) => {
   await expect(page.getByRole('button', { name: "Copy node037's install.sh" })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Worker node037' })).toBeVisible();
   await expect(page.locator('#checks-summary')).toHaveText(/0 failed$/);
+});
+
+test('writes an HA API front: LB hosts with their errors beside them, the VIP in every kubeconfig, a real certificate checked', async ({ page }, info) => {
+  await open(page);
+  await page.locator('#apiFront-mode').selectOption('keepalived-haproxy');
+  await expect(page.locator('#front-endpoint')).toContainText('https://192.168.2.20:6443');
+  await expect(page.getByLabel('API server URL (your load balancer)')).toHaveCount(0);
+  const fieldError = (id) => page.locator('.field', { has: page.locator(`#${id}`) }).getByRole('alert');
+
+  // A VIP a worker already has, an interface with a space, one LB host: each refused where it is typed.
+  await page.locator('#apiFront-vip').fill('192.168.2.3');
+  await expect(fieldError('apiFront-vip')).toContainText("is also worker worker03's address");
+  await expect(page.locator('#generate')).toBeDisabled();
+  await page.locator('#apiFront-vip').fill('192.168.2.20');
+  await page.getByLabel('LB host 1 interface').fill('eth 0');
+  await expect(page.locator('#lb-hosts td', { has: page.getByLabel('LB host 1 interface') }).getByRole('alert')).toContainText('an interface name holds only');
+  await page.getByLabel('LB host 1 interface').fill('eth0');
+  await page.getByRole('button', { name: 'Remove LB host 2' }).click();
+  await expect(page.locator('#apiFront-lbHosts')).toContainText('lists 1 LB host(s)');
+  await page.getByRole('button', { name: 'Add LB host' }).click();
+  await expect(page.locator('#lb-hosts td', { has: page.getByLabel('LB host 2 IP') }).getByRole('alert')).toBeVisible();
+  await page.getByLabel('LB host 2 IP').fill('192.168.2.22');
+
+  // On the control plane HAProxy moves to 8443 and the LB hosts become the API servers; and back.
+  await page.getByLabel('The LB hosts are the control-plane nodes').check();
+  await expect(page.locator('#apiFront-port')).toHaveValue('8443');
+  await expect(page.getByLabel('LB host 1 name')).toHaveValue('master01');
+  await page.getByLabel('The LB hosts are the control-plane nodes').uncheck();
+  await expect(page.locator('#apiFront-port')).toHaveValue('6443');
+  await expect(page.getByLabel('LB host 1 name')).toHaveValue('lb01');
+  await page.getByLabel('API server 2 IP').fill('192.168.2.13');
+  await page.getByRole('button', { name: 'Add API server' }).click();
+  await page.getByLabel('API server 3 IP').fill('192.168.2.12');
+  await expect(page.locator('#generate')).toBeEnabled();
+  await page.screenshot({ path: info.outputPath('front.png'), fullPage: true });
+
+  const dir = mkdtempSync(join(tmpdir(), 'studio-front-'));
+  await page.locator('#include-ca-key').check();
+  const root = await generateAndDownload(page, dir);
+  await expect(page.locator('#checks-summary')).toHaveText(/0 failed$/);
+  for (const host of ['lb01', 'lb02']) {
+    const cfg = join(root, `lb-hosts/${host}/etc/haproxy/haproxy.cfg`);
+    run('haproxy', ['-c', '-dW', '-f', cfg], dir);
+    expect(readFileSync(cfg, 'utf8')).toContain('server master03 192.168.2.12:6443 check');
+    expect(statSync(join(root, `lb-hosts/${host}/etc/keepalived/check_apiserver.sh`)).mode & 0o777).toBe(0o755);
+  }
+  expect(readFileSync(join(root, 'lb-hosts/lb01/etc/keepalived/keepalived.conf'), 'utf8')).toContain('state MASTER');
+  expect(readFileSync(join(root, 'lb-hosts/lb02/etc/keepalived/keepalived.conf'), 'utf8')).toContain('state BACKUP');
+  const kubeconfigs = filesBelow(root).filter((f) => f.endsWith('worker-kubeconfig.yaml'));
+  expect(kubeconfigs).toHaveLength(3);
+  for (const config of kubeconfigs) {
+    expect(readFileSync(config, 'utf8')).toContain('server: https://192.168.2.20:6443');
+  }
+
+  // A real apiserver.crt from the CA: with the VIP it fits; without, the missing name is named.
+  const ca = join(root, 'ca-host/HOME');
+  const serving = (name, sans) => {
+    writeFileSync(join(dir, `${name}.ext`), `extendedKeyUsage=serverAuth\nsubjectAltName=${sans}\n`);
+    run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`], dir);
+    run('openssl', ['req', '-new', '-key', `${name}.key`, '-subj', '/CN=kube-apiserver', '-out', `${name}.csr`], dir);
+    run('openssl', ['x509', '-req', '-in', `${name}.csr`, '-CA', join(ca, 'ca.crt'), '-CAkey', join(ca, 'ca.key'), '-set_serial', '5',
+      '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`], dir);
+    return readFileSync(join(dir, `${name}.crt`), 'utf8');
+  };
+  await page.locator('#apiserver-cert summary').click();
+  await page.locator('#apiserver-cert-pem').fill(serving('good', 'DNS:kubernetes,IP:192.168.2.20,IP:192.168.2.11'));
+  await page.locator('#apiserver-cert-check').click();
+  await expect(page.locator('#apiserver-cert-result')).toContainText('This certificate fits');
+  await page.locator('#apiserver-cert-pem').fill(serving('bad', 'DNS:kubernetes,IP:192.168.2.11'));
+  await page.locator('#apiserver-cert-check').click();
+  await expect(page.locator('#apiserver-cert-result')).toContainText('does not fit');
+  await expect(page.locator('#apiserver-cert-result')).toContainText('carries 192.168.2.20');
+  await page.locator('#since-2016 summary').click();
+  await expect(page.locator('#since-2016')).toContainText('The API front (high availability)');
 });
 
 test('switches to the current profile, explains what changed since 2016, and its bundle passes the official schemas', async ({ page }, info) => {

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::pki::BootstrapToken;
-use crate::plan::{CurrentLayout, GuideLayout, LeafPlan, NodeLayout, Plan};
+use crate::plan::{CurrentLayout, FrontPlan, GuideLayout, LeafPlan, Plan};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -67,14 +67,18 @@ pub struct ContextEntry {
 }
 
 /// The guide's worker kubeconfig: CA, client certificate and key by path; the server comes from
-/// the kubelet's `--api-servers` and kube-proxy's `--master` flags.
-pub fn worker(node: &NodeLayout, layout: &GuideLayout) -> Kubeconfig {
+/// the kubelet's `--api-servers` and kube-proxy's `--master` flags. Behind a front the studio
+/// writes, the kubeconfig names it too (the flags still win on Kubernetes 1.2), so every
+/// kubeconfig says where the API is.
+pub fn worker(plan: &Plan, layout: &GuideLayout) -> Kubeconfig {
+    let node = &plan.node;
+    let server = (!matches!(plan.front, FrontPlan::External)).then(|| plan.api_server().to_string());
     Kubeconfig {
         api_version: "v1".into(),
         kind: "Config".into(),
         clusters: vec![NamedCluster {
             name: "local".into(),
-            cluster: ClusterEntry { server: None, certificate_authority: Some(node.ca_cert.to_string()) },
+            cluster: ClusterEntry { server, certificate_authority: Some(node.ca_cert.to_string()) },
         }],
         users: vec![NamedUser {
             name: "kubelet".into(),

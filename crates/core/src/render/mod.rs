@@ -193,7 +193,7 @@ fn guide_machines(
     ));
 
     let node = &plan.node;
-    let kubeconfig_yaml = yaml::to_string(&kubeconfig::worker(node, layout))?;
+    let kubeconfig_yaml = yaml::to_string(&kubeconfig::worker(plan, layout))?;
     let proxy_yaml = yaml::to_string(&kube_proxy::guide_pod(plan, node))?;
     let unit = kubelet::guide_unit(plan, guide, layout);
     for guide_worker in workers {
