@@ -55,6 +55,8 @@ apt_install iproute2 util-linux jq
 # The API front's real HAProxy and keepalived, which the tests check every generated file with and
 # run in network namespaces of their own (this machine has no systemd, so no daemon starts here).
 apt_install haproxy keepalived
+# Graphviz reads the DOT that `worker-studio graph` prints.
+apt_install graphviz
 
 # Real kube-apiserver, kube-controller-manager and kubelet of the newest and the oldest supported
 # release (k8s.io/kubernetes from the Go module proxy, one replace line per staging module),

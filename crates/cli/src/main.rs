@@ -65,6 +65,22 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         apiserver_cert: Option<PathBuf>,
     },
+    /// Print how a bundle fits together: every file by machine, and every reference between files
+    /// the checks resolve (unit → kubeconfig → certificate → CA, clusterDNS → the DNS Service, the
+    /// front → the API servers), each coloured by its check. DOT for graphviz, JSON for tools.
+    Graph {
+        /// The bundle: a .zip, or a directory laid out like one.
+        bundle: PathBuf,
+        /// The project file the bundle was made from (gives the worker IPs and the profile).
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// The Kubernetes version to check against (default: the bundle's profile).
+        #[arg(long)]
+        kubernetes_version: Option<String>,
+        /// dot (graphviz: `| dot -Tsvg > bundle.svg`) or json.
+        #[arg(long, default_value = "dot", value_parser = ["dot", "json"])]
+        format: String,
+    },
     /// Sign a CSR a node made with keys-on-node.sh (or the workstation with keys-on-workstation.sh),
     /// after checking that it asks for exactly what the project says that certificate is: its
     /// subject, names, usage and key. Exits 2, naming every mismatch, and writes nothing when not.
@@ -175,11 +191,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Validate { bundle, spec, kubernetes_version, apiserver_cert } => {
             validate(&bundle, spec.as_deref(), kubernetes_version.as_deref(), apiserver_cert.as_deref())
         }
+        Command::Graph { bundle, spec, kubernetes_version, format } => graph(&bundle, spec.as_deref(), kubernetes_version.as_deref(), &format),
         Command::Sign { spec, ca_cert, ca_key, csr, out } => sign(&spec, &ca_cert, &ca_key, &csr, out.as_deref()),
     }
 }
 
-fn validate(bundle: &Path, spec: Option<&Path>, version: Option<&str>, apiserver_cert: Option<&Path>) -> Result<(), Failure> {
+/// A bundle's files and what the checks need beside them: the time, the version (given, the
+/// spec's, or the bundle's README's), and the spec's addresses.
+fn bundle_and_context(bundle: &Path, spec: Option<&Path>, version: Option<&str>) -> Result<(BundleFiles, CheckContext), Failure> {
     let files = if bundle.is_dir() {
         read_tree(bundle).map_err(|e| Failure::usage(format!("error: cannot read {}: {e}", bundle.display())))?
     } else {
@@ -202,7 +221,22 @@ fn validate(bundle: &Path, spec: Option<&Path>, version: Option<&str>, apiserver
         Some(text) => parse_version(text)?,
         None => bundle_version,
     };
-    let context = CheckContext { now, version, expected_ips };
+    Ok((files, CheckContext { now, version, expected_ips }))
+}
+
+fn graph(bundle: &Path, spec: Option<&Path>, version: Option<&str>, format: &str) -> Result<(), Failure> {
+    let (files, context) = bundle_and_context(bundle, spec, version)?;
+    let report = studio::check::check(&files, &context);
+    let graph = studio::check::Graph::new(files.entries.keys().map(String::as_str), &report);
+    let text = match format {
+        "json" => studio::json::to_string(&graph.to_json_value(&report)).map_err(Failure::runtime)? + "\n",
+        _ => graph.to_dot(),
+    };
+    std::io::stdout().write_all(text.as_bytes()).map_err(|e| Failure::runtime(format!("error: cannot write the graph: {e}")))
+}
+
+fn validate(bundle: &Path, spec: Option<&Path>, version: Option<&str>, apiserver_cert: Option<&Path>) -> Result<(), Failure> {
+    let (files, context) = bundle_and_context(bundle, spec, version)?;
     let mut report = studio::check::check(&files, &context);
     check_script_syntax(&files, &mut report);
     if let Some(path) = apiserver_cert {

@@ -61,6 +61,47 @@ pub fn lb_host_dir(name: &str) -> String {
     format!("{LB_HOSTS}/{name}")
 }
 
+/// The machine folder a bundle path belongs to: `workers/<name>` and `lb-hosts/<name>`, the other
+/// machines' single folder (`ca-host`, `workstation`, ...), or `""` for the bundle's own files.
+pub fn machine_dir(path: &str) -> &str {
+    let mut parts = path.splitn(3, '/');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(group @ (WORKERS | LB_HOSTS)), Some(name), Some(_)) => &path[..group.len() + 1 + name.len()],
+        (Some(first), Some(_), _) => first,
+        _ => "",
+    }
+}
+
+/// A machine folder as people name the machine: `Worker worker01`, `CA host`.
+pub fn machine_label(dir: &str) -> String {
+    if let Some(name) = dir.strip_prefix(WORKERS).and_then(|r| r.strip_prefix('/')) {
+        return format!("Worker {name}");
+    }
+    if let Some(name) = dir.strip_prefix(LB_HOSTS).and_then(|r| r.strip_prefix('/')) {
+        return format!("LB host {name}");
+    }
+    match dir {
+        "" => "Bundle".into(),
+        CA_HOST => "CA host".into(),
+        CONTROL_PLANE => "Control plane".into(),
+        WORKSTATION => "Workstation".into(),
+        CLUSTER_ADDONS => "Cluster add-ons".into(),
+        other => other.into(),
+    }
+}
+
+/// A bundle path as its machine knows it: `/etc/...` for a node path, `~/...` below `HOME/`,
+/// the bare name of a script or document.
+pub fn path_on_machine(path: &str) -> String {
+    let dir = machine_dir(path);
+    let rel = path[dir.len()..].trim_start_matches('/');
+    match rel.strip_prefix(HOME).and_then(|r| r.strip_prefix('/')) {
+        Some(home) => format!("~/{home}"),
+        None if rel.contains('/') => format!("/{rel}"),
+        None => rel.to_owned(),
+    }
+}
+
 /// The CA host's signing script for a worker: `sign-<name>.sh`.
 pub fn sign_worker(name: &str) -> String {
     format!("sign-{name}.sh")
@@ -106,6 +147,24 @@ mod tests {
         let url = HttpsUrl::parse("https://192.168.2.20:6443").unwrap();
         assert_eq!(read_front_header(&front_header(&url)), Some("https://192.168.2.20:6443"));
         assert_eq!(read_front_header("global"), None);
+    }
+
+    #[test]
+    fn paths_name_their_machine() {
+        let cases = [
+            ("workers/worker01/etc/kubernetes/kubelet.conf", "workers/worker01", "Worker worker01", "/etc/kubernetes/kubelet.conf"),
+            ("workers/worker01/install.sh", "workers/worker01", "Worker worker01", "install.sh"),
+            ("lb-hosts/lb01/etc/haproxy/haproxy.cfg", "lb-hosts/lb01", "LB host lb01", "/etc/haproxy/haproxy.cfg"),
+            ("ca-host/HOME/ca.crt", "ca-host", "CA host", "~/ca.crt"),
+            ("workstation/HOME/.kube/kubectl.crt", "workstation", "Workstation", "~/.kube/kubectl.crt"),
+            ("cluster-addons/kube-dns-svc.yaml", "cluster-addons", "Cluster add-ons", "kube-dns-svc.yaml"),
+            ("README.txt", "", "Bundle", "README.txt"),
+        ];
+        for (path, dir, label, on_machine) in cases {
+            assert_eq!(machine_dir(path), dir, "{path}");
+            assert_eq!(machine_label(machine_dir(path)), label, "{path}");
+            assert_eq!(path_on_machine(path), on_machine, "{path}");
+        }
     }
 
     #[test]

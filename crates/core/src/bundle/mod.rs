@@ -45,15 +45,7 @@ impl Machine {
 
     /// A name for people.
     pub fn label(&self) -> String {
-        match self {
-            Machine::Bundle => "Bundle".into(),
-            Machine::CaHost => "CA host".into(),
-            Machine::Worker(name) => format!("Worker {name}"),
-            Machine::LbHost(name) => format!("LB host {name}"),
-            Machine::ControlPlane => "Control plane".into(),
-            Machine::Workstation => "Workstation".into(),
-            Machine::ClusterAddons => "Cluster add-ons".into(),
-        }
+        layout::machine_label(&self.dir())
     }
 }
 

@@ -117,6 +117,7 @@ pub(super) fn check(
     let dir = join.dir;
     let title = format!("{name}: the bootstrap kubeconfig's token is a bootstrap Secret of the add-ons, valid now");
     let mut involved = vec![join.kubeconfig.clone()];
+    let mut authority_at: Option<String> = None;
     let secret = (|| {
         let doc = files.text(&join.kubeconfig).and_then(|t| yaml::parse_value(t).ok()).ok_or("it is missing or does not parse")?;
         let context = doc["current-context"].as_str().unwrap_or_default();
@@ -129,6 +130,7 @@ pub(super) fn check(
         let cluster = doc["clusters"].as_sequence().into_iter().flatten().find(|c| c["name"].as_str() == Some(cluster)).ok_or("its cluster is not in it")?;
         let authority = cluster["cluster"]["certificate-authority"].as_str().ok_or("its cluster names no certificate-authority file")?;
         let authority_path = format!("{dir}/{}", authority.trim_start_matches('/'));
+        authority_at = Some(authority_path.clone());
         let authority = files.text(&authority_path).ok_or(format!("its certificate-authority {authority} is not on the node"))?;
         let authority = x509::certificate(authority).map_err(|e| format!("its certificate-authority {e}"))?;
         if ca.is_some_and(|bundle| bundle.der != authority.der) {
@@ -152,18 +154,20 @@ pub(super) fn check(
         }
         Ok(secret)
     })();
-    let secret = match secret {
+    let (secret, finding) = match secret {
         Ok(secret) => {
             involved.push(secret.path.clone());
             let until = secret.expiration.as_deref().and_then(parse_rfc3339).map_or("does not expire".to_owned(), |e| format!("expires {}", format_unix(e)));
-            out.add(Status::Pass, "bootstrap-token", WHY_TOKEN, title, involved, format!("token {} {until}", secret.id));
-            Some(secret)
+            let finding = out.add(Status::Pass, "bootstrap-token", WHY_TOKEN, title, involved, format!("token {} {until}", secret.id));
+            out.link(finding, &join.kubeconfig, &secret.path, "token");
+            (Some(secret), finding)
         }
-        Err(e) => {
-            out.add(Status::Fail, "bootstrap-token", WHY_TOKEN, title, involved, e);
-            None
-        }
+        Err(e) => (None, out.add(Status::Fail, "bootstrap-token", WHY_TOKEN, title, involved, e)),
     };
+    if let Some(authority) = authority_at {
+        let status = if files.get(&authority).is_some() { out.report.findings[finding].status } else { Status::Fail };
+        out.link_as(finding, &join.kubeconfig, &authority, "certificate-authority", status);
+    }
 
     if let Some(secret) = secret {
         let groups: Vec<String> = secret.groups.iter().cloned().chain([BOOTSTRAPPERS.to_owned()]).collect();
@@ -179,12 +183,15 @@ pub(super) fn check(
         let renewal = addons.binding(SELF_NODE_CLIENT_APPROVAL_ROLE, &[NODES_GROUP.to_owned()]);
         involved.extend(renewal.map(|b| b.path.clone()));
         involved.dedup();
-        if !missing.is_empty() {
-            out.add(Status::Fail, "bootstrap-rbac", WHY_RBAC, title, involved, missing.join("; "));
+        let finding = if !missing.is_empty() {
+            out.add(Status::Fail, "bootstrap-rbac", WHY_RBAC, title, involved.clone(), missing.join("; "))
         } else if renewal.is_none() {
-            out.add(Status::Warn, "bootstrap-rbac", WHY_RBAC, title, involved, format!("no binding of {SELF_NODE_CLIENT_APPROVAL_ROLE} to {NODES_GROUP}: renewals wait for someone to approve them"));
+            out.add(Status::Warn, "bootstrap-rbac", WHY_RBAC, title, involved.clone(), format!("no binding of {SELF_NODE_CLIENT_APPROVAL_ROLE} to {NODES_GROUP}: renewals wait for someone to approve them"))
         } else {
-            out.add(Status::Pass, "bootstrap-rbac", WHY_RBAC, title, involved, groups.join(", "));
+            out.add(Status::Pass, "bootstrap-rbac", WHY_RBAC, title, involved.clone(), groups.join(", "))
+        };
+        for binding in involved.iter().skip(1).filter(|b| **b != secret.path) {
+            out.link(finding, &secret.path, binding, "its groups bound by");
         }
     }
 
@@ -199,7 +206,9 @@ pub(super) fn check(
                 out.add(Status::Fail, "rotation", WHY_ROTATION, title, vec![path.clone()], format!("{} not true", missing.join(" and ")));
             }
         }
-        None => out.add(Status::Fail, "rotation", WHY_ROTATION, title, vec![join.kubeconfig.clone()], "no KubeletConfiguration to say so".into()),
+        None => {
+            out.add(Status::Fail, "rotation", WHY_ROTATION, title, vec![join.kubeconfig.clone()], "no KubeletConfiguration to say so".into());
+        }
     }
 
     let keys: Vec<String> = files

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr};
 
 use super::files::BundleFiles;
+use super::graph::API_SERVER;
 use super::{CheckContext, Findings, Status};
 use crate::bundle::layout;
 use crate::yaml;
@@ -165,17 +166,28 @@ fn check_backends(proxies: &[HaproxyFile], out: &mut Findings) {
         let missing: Vec<String> = all.difference(&has).map(|(n, a)| format!("{n} ({a})")).collect();
         let unchecked: Vec<&str> = proxy.servers.iter().filter(|(_, _, checked)| !checked).map(|(n, _, _)| n.as_str()).collect();
         let files = vec![proxy.path.clone()];
-        if proxy.servers.is_empty() {
-            out.add(Status::Fail, "front-backends", WHY_BACKENDS, title, files, "it lists no server".into());
+        let finding = if proxy.servers.is_empty() {
+            out.add(Status::Fail, "front-backends", WHY_BACKENDS, title, files, "it lists no server".into())
         } else if !missing.is_empty() {
-            out.add(Status::Fail, "front-backends", WHY_BACKENDS, title, files, format!("lacks {}, which other hosts of the front pass to", missing.join(", ")));
+            out.add(Status::Fail, "front-backends", WHY_BACKENDS, title, files, format!("lacks {}, which other hosts of the front pass to", missing.join(", ")))
         } else if !unchecked.is_empty() {
-            out.add(Status::Fail, "front-backends", WHY_BACKENDS, title, files, format!("{} has no check", unchecked.join(", ")));
+            out.add(Status::Fail, "front-backends", WHY_BACKENDS, title, files, format!("{} has no check", unchecked.join(", ")))
         } else {
             let names: Vec<&str> = proxy.servers.iter().map(|(n, _, _)| n.as_str()).collect();
-            out.add(Status::Pass, "front-backends", WHY_BACKENDS, title, files, names.join(", "));
+            out.add(Status::Pass, "front-backends", WHY_BACKENDS, title, files, names.join(", "))
+        };
+        // A listed, health-checked server is a sound reference even where another is missing.
+        for (name, address, checked) in &proxy.servers {
+            let server = api_server(name, address);
+            let status = if *checked { Status::Pass } else { Status::Fail };
+            out.link_as(finding, &proxy.path, &server, "backend server", status);
         }
     }
+}
+
+/// How a reference names an API server behind the front.
+fn api_server(name: &str, address: &str) -> String {
+    format!("{API_SERVER}{name} {address}")
 }
 
 fn check_vrrp(files: &BundleFiles, vrrp: &[KeepalivedFile], out: &mut Findings) {
@@ -237,39 +249,47 @@ fn check_vrrp(files: &BundleFiles, vrrp: &[KeepalivedFile], out: &mut Findings) 
             problems.push(format!("{}: unicast_peer lists {peers:?}, but the other hosts send from {others:?}", k.dir));
         }
     }
-    if problems.is_empty() {
+    let finding = if problems.is_empty() {
         let detail = vrrp
             .iter()
             .map(|k| format!("{} {} {}", k.dir.rsplit('/').next().unwrap_or(&k.dir), k.state.as_deref().unwrap_or("?"), k.priority.unwrap_or(0)))
             .collect::<Vec<_>>()
             .join(", ");
-        out.add(Status::Pass, "front-vrrp", WHY_VRRP, title, paths, detail);
+        out.add(Status::Pass, "front-vrrp", WHY_VRRP, title, paths, detail)
     } else {
-        out.add(Status::Fail, "front-vrrp", WHY_VRRP, title, paths, problems.join("\n"));
+        out.add(Status::Fail, "front-vrrp", WHY_VRRP, title, paths, problems.join("\n"))
+    };
+    for k in vrrp {
+        if let Some(script) = &k.script {
+            out.link(finding, &k.path, &format!("{}{script}", k.dir), "vrrp_script");
+        }
     }
 }
 
-/// Where a file names the API server: every kubeconfig (also inside a ConfigMap), and the
-/// `--server=`, `--api-servers=` and `--master=` words of scripts, units and manifests.
-fn named_servers(files: &BundleFiles) -> BTreeMap<String, BTreeSet<String>> {
-    let mut found: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    // The bundle's own documents (README.txt, CHECKS.md) quote the guide; only machines' files count.
-    for (path, entry) in files.entries.iter().filter(|(path, _)| path.contains('/')) {
+/// Where a file names the API server, and how: every kubeconfig's `server` (also inside a
+/// ConfigMap), and the `--server=`, `--api-servers=` and `--master=` words of scripts, units and
+/// manifests.
+fn named_servers(files: &BundleFiles) -> BTreeMap<String, BTreeSet<(String, &'static str)>> {
+    let mut found: BTreeMap<String, BTreeSet<(String, &'static str)>> = BTreeMap::new();
+    // The bundle's own documents (README.txt, CHECKS.md) quote the guide; only machines' files
+    // count, and not the install scripts, whose copies of the files install-script checks.
+    let is_install_script = |path: &str| path.ends_with(&format!("/{}", layout::INSTALL)) || path.ends_with(&format!("/{}", layout::INSTALL_LB));
+    for (path, entry) in files.entries.iter().filter(|(path, _)| path.contains('/') && !is_install_script(path)) {
         let Some(text) = entry.text() else { continue };
         let mut servers = BTreeSet::new();
         for word in text.split(|c: char| c.is_whitespace() || c == '\'' || c == '"') {
-            for flag in ["--server=", "--api-servers=", "--master="] {
+            for (flag, kind) in [("--server=", "--server"), ("--api-servers=", "--api-servers"), ("--master=", "--master")] {
                 if let Some(url) = word.strip_prefix(flag).filter(|u| u.starts_with("https://") || u.starts_with("http://")) {
-                    servers.insert(url.trim_end_matches(',').to_owned());
+                    servers.insert((url.trim_end_matches(',').to_owned(), kind));
                 }
             }
         }
         if text.contains("kind: Config") || text.contains("kind: ConfigMap") {
             for doc in yaml::parse_documents(text).unwrap_or_default() {
-                servers.extend(kubeconfig_servers(&doc));
+                servers.extend(kubeconfig_servers(&doc).into_iter().map(|s| (s, "server")));
                 for value in doc["data"].as_mapping().into_iter().flat_map(|m| m.values()) {
                     let inner = value.as_str().and_then(|t| yaml::parse_value(t).ok());
-                    servers.extend(inner.iter().flat_map(kubeconfig_servers));
+                    servers.extend(inner.iter().flat_map(kubeconfig_servers).map(|s| (s, "server")));
                 }
             }
         }
@@ -314,13 +334,18 @@ fn check_endpoint(files: &BundleFiles, proxies: &[HaproxyFile], vrrp: &[Keepaliv
     }
     let fronts: BTreeSet<&str> = proxies.iter().filter_map(|p| p.endpoint.as_deref()).collect();
     let involved: Vec<String> = named.keys().cloned().collect();
-    let all: BTreeSet<&str> = named.values().flatten().map(String::as_str).collect();
+    let all: BTreeSet<&str> = named.values().flatten().map(|(s, _)| s.as_str()).collect();
     if fronts.is_empty() {
         let title = "Every kubeconfig and command names the same API server".to_owned();
-        if all.len() == 1 {
-            out.add(Status::Pass, "front-endpoint", WHY_ENDPOINT, title, involved, all.iter().copied().collect::<Vec<_>>().join(""));
+        let finding = if all.len() == 1 {
+            out.add(Status::Pass, "front-endpoint", WHY_ENDPOINT, title, involved, all.iter().copied().collect::<Vec<_>>().join(""))
         } else {
-            out.add(Status::Warn, "front-endpoint", WHY_ENDPOINT, title, involved, format!("they name {}", all.into_iter().collect::<Vec<_>>().join(", ")));
+            out.add(Status::Warn, "front-endpoint", WHY_ENDPOINT, title, involved, format!("they name {}", all.into_iter().collect::<Vec<_>>().join(", ")))
+        };
+        for (path, servers) in &named {
+            for (server, kind) in servers {
+                out.link(finding, path, server, kind);
+            }
         }
         return;
     }
@@ -330,13 +355,21 @@ fn check_endpoint(files: &BundleFiles, proxies: &[HaproxyFile], vrrp: &[Keepaliv
         problems.push(format!("the front's HAProxy files record different URLs: {}", fronts.iter().copied().collect::<Vec<_>>().join(", ")));
     }
     let Some(front) = fronts.first().copied() else { return };
+    // Each reference's own verdict: a file naming another server, a proxy on another port, a
+    // keepalived holding another VIP fail; the rest pass even when the check as a whole fails.
+    let mut references: Vec<(String, String, &'static str, bool)> = Vec::new();
     for (path, servers) in &named {
-        for server in servers.iter().filter(|s| s.as_str() != front) {
-            problems.push(format!("{path} names {server}, not the front {front}"));
+        for (server, kind) in servers {
+            let ok = server.as_str() == front;
+            if !ok {
+                problems.push(format!("{path} names {server}, not the front {front}"));
+            }
+            references.push((path.clone(), server.clone(), kind, ok));
         }
     }
     if let Some((host, port)) = url_host_port(front) {
         for proxy in proxies {
+            let before = problems.len();
             match &proxy.bind {
                 Some((_, bound)) if *bound == port => {}
                 Some((_, bound)) => problems.push(format!("{}: HAProxy listens on {bound}, but the front's URL names port {port}", proxy.path)),
@@ -347,21 +380,27 @@ fn check_endpoint(files: &BundleFiles, proxies: &[HaproxyFile], vrrp: &[Keepaliv
                     problems.push(format!("{}: HAProxy listens on {bound} only, but the front's URL names {host}", proxy.path));
                 }
             }
+            references.push((front.to_owned(), proxy.path.clone(), "served by HAProxy", problems.len() == before));
         }
         if let Ok(ip) = host.parse::<IpAddr>() {
             for k in vrrp {
+                let before = problems.len();
                 match vip_address(std::slice::from_ref(k)) {
                     Some((vip, _)) if IpAddr::V4(vip) == ip => {}
                     Some((vip, _)) => problems.push(format!("the front's URL names {ip}, but {}'s keepalived holds the VIP {vip}", k.dir)),
                     None => problems.push(format!("{}'s keepalived holds no IPv4 VIP", k.dir)),
                 }
+                references.push((front.to_owned(), k.path.clone(), "VIP held by keepalived", problems.len() == before));
             }
         }
     }
-    if problems.is_empty() {
-        out.add(Status::Pass, "front-endpoint", WHY_ENDPOINT, title, involved, front.to_owned());
+    let finding = if problems.is_empty() {
+        out.add(Status::Pass, "front-endpoint", WHY_ENDPOINT, title, involved, front.to_owned())
     } else {
-        out.add(Status::Fail, "front-endpoint", WHY_ENDPOINT, title, involved, problems.join("\n"));
+        out.add(Status::Fail, "front-endpoint", WHY_ENDPOINT, title, involved, problems.join("\n"))
+    };
+    for (from, to, kind, ok) in references {
+        out.link_as(finding, &from, &to, kind, if ok { Status::Pass } else { Status::Fail });
     }
 }
 
@@ -471,7 +510,7 @@ pub(super) fn apiserver_certificate(files: &BundleFiles, certificate_pem: &str, 
     let named = named_servers(files);
     let mut hosts: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (path, servers) in &named {
-        for (host, _) in servers.iter().filter_map(|s| url_host_port(s)) {
+        for (host, _) in servers.iter().filter_map(|(s, _)| url_host_port(s)) {
             hosts.entry(host).or_default().push(path.clone());
         }
     }

@@ -6,8 +6,11 @@
 mod bootstrap;
 pub mod files;
 mod front;
+pub mod drawing;
+pub mod graph;
 mod script;
 mod worker;
+mod workstation;
 mod x509;
 
 use std::borrow::Cow;
@@ -16,6 +19,7 @@ use std::fmt::Write as _;
 use std::net::IpAddr;
 
 pub use files::{BundleFiles, FileEntry};
+pub use graph::{Graph, References};
 
 use crate::pki::PrivateKey;
 use crate::bundle::layout;
@@ -38,6 +42,15 @@ impl Status {
             Status::Fail => "FAIL",
         }
     }
+
+    /// In lower case, for tools and styles: `pass`, `warn`, `fail`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+        }
+    }
 }
 
 /// One check's verdict on some files.
@@ -53,10 +66,11 @@ pub struct Finding {
     pub why: Cow<'static, str>,
 }
 
-/// All findings of one run.
+/// All findings of one run, and every reference between files the checks resolved on the way.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Report {
     pub findings: Vec<Finding>,
+    pub references: References,
 }
 
 /// The Kubernetes version a bundle's README.txt names (`Worker Studio bundle, profile current for
@@ -144,14 +158,33 @@ impl Report {
     }
 }
 
-/// Collects findings.
+/// Collects findings, and the references each one resolved.
+#[derive(Default)]
 pub(crate) struct Findings {
     pub report: Report,
+    names: graph::Names,
 }
 
 impl Findings {
-    pub fn add(&mut self, status: Status, check: &'static str, why: &'static str, title: String, files: Vec<String>, detail: String) {
+    /// Adds a finding; the index it returns is what its references name.
+    pub fn add(&mut self, status: Status, check: &'static str, why: &'static str, title: String, files: Vec<String>, detail: String) -> usize {
         self.report.findings.push(Finding { status, check: check.into(), title, files, detail, why: why.into() });
+        self.report.findings.len() - 1
+    }
+
+    /// Records that `from` refers to `to` (`kind`: how, as the file says it), judged by `finding`.
+    pub fn link(&mut self, finding: usize, from: &str, to: &str, kind: &'static str) {
+        let status = self.report.findings.get(finding).map_or(Status::Fail, |f| f.status);
+        self.link_as(finding, from, to, kind, status);
+    }
+
+    /// A reference with a verdict of its own: one file a check found among several it looked
+    /// for passes while the check fails for another.
+    pub fn link_as(&mut self, finding: usize, from: &str, to: &str, kind: &'static str, status: Status) {
+        let references = &mut self.report.references;
+        let (from, to) = (self.names.intern(references, from), self.names.intern(references, to));
+        let finding = u32::try_from(finding).unwrap_or(u32::MAX);
+        references.edges.push(graph::Reference { from, to, kind: kind.into(), finding, status });
     }
 }
 
@@ -163,12 +196,12 @@ const WHY_DNS: &str = "if the Service selects no DNS pod, or its ports are not s
 
 /// Runs every check over the files.
 pub fn check(files: &BundleFiles, ctx: &CheckContext) -> Report {
-    let mut out = Findings { report: Report::default() };
-    let ca = check_ca(files, ctx, &mut out);
+    let mut out = Findings::default();
+    let (ca, ca_finding) = check_ca(files, ctx, &mut out);
     check_yaml(files, &mut out);
     let certificates = certificates(files);
     if let Some(ca) = &ca {
-        check_chains(&certificates, ca, ctx, &mut out);
+        check_chains(&certificates, ca, ca_finding, ctx, &mut out);
     }
     check_keys(files, &certificates, &mut out);
     check_dns_addon(files, &mut out);
@@ -181,6 +214,7 @@ pub fn check(files: &BundleFiles, ctx: &CheckContext) -> Report {
     for name in files.workers() {
         worker::check(files, &name, ca.as_ref(), &addons, ctx, &mut out);
     }
+    workstation::check(files, &mut out);
     front::check(files, ctx, &mut out);
     out.report
 }
@@ -189,42 +223,36 @@ pub fn check(files: &BundleFiles, ctx: &CheckContext) -> Report {
 /// studio's paste): the CA's, a server's, valid now, and carrying every name the nodes dial.
 /// `label` names the certificate in the findings (its file, or "the pasted certificate").
 pub fn check_apiserver_certificate(files: &BundleFiles, certificate_pem: &str, label: &str, ctx: &CheckContext) -> Report {
-    let mut out = Findings { report: Report::default() };
+    let mut out = Findings::default();
     front::apiserver_certificate(files, certificate_pem, label, ctx, &mut out);
     out.report
 }
 
-fn check_ca(files: &BundleFiles, ctx: &CheckContext, out: &mut Findings) -> Option<x509::CertFacts> {
+/// The bundle's CA, and the index of the finding on it (its copies' references name it).
+fn check_ca(files: &BundleFiles, ctx: &CheckContext, out: &mut Findings) -> (Option<x509::CertFacts>, usize) {
     let title = "The cluster CA is a CA and valid now".to_owned();
     let ca_path = layout::ca_cert_path();
     let files_list = vec![ca_path.clone()];
     let Some(text) = files.text(&ca_path) else {
-        out.add(Status::Fail, "ca", WHY_CA, title, files_list, format!("{ca_path} is missing"));
-        return None;
+        return (None, out.add(Status::Fail, "ca", WHY_CA, title, files_list, format!("{ca_path} is missing")));
     };
     match x509::certificate(text) {
-        Ok(ca) if !ca.is_ca => {
-            out.add(Status::Fail, "ca", WHY_CA, title, files_list, "basicConstraints CA:TRUE is missing".into());
-            None
-        }
+        Ok(ca) if !ca.is_ca => (None, out.add(Status::Fail, "ca", WHY_CA, title, files_list, "basicConstraints CA:TRUE is missing".into())),
         Ok(ca) if ctx.now < ca.not_before || ctx.now > ca.not_after => {
             let detail = format!(
                 "valid {} to {}",
                 crate::pki::format_unix(ca.not_before),
                 crate::pki::format_unix(ca.not_after)
             );
-            out.add(Status::Fail, "ca", WHY_CA, title, files_list, detail);
-            Some(ca)
+            let finding = out.add(Status::Fail, "ca", WHY_CA, title, files_list, detail);
+            (Some(ca), finding)
         }
         Ok(ca) => {
             let detail = format!("{}, valid until {}", ca.common_name.clone().unwrap_or_default(), crate::pki::format_unix(ca.not_after));
-            out.add(Status::Pass, "ca", WHY_CA, title, files_list, detail);
-            Some(ca)
+            let finding = out.add(Status::Pass, "ca", WHY_CA, title, files_list, detail);
+            (Some(ca), finding)
         }
-        Err(e) => {
-            out.add(Status::Fail, "ca", WHY_CA, title, files_list, format!("{ca_path} {e}"));
-            None
-        }
+        Err(e) => (None, out.add(Status::Fail, "ca", WHY_CA, title, files_list, format!("{ca_path} {e}"))),
     }
 }
 
@@ -251,7 +279,7 @@ fn check_yaml(files: &BundleFiles, out: &mut Findings) {
         match result {
             Ok(n) => out.add(Status::Pass, "yaml", WHY_YAML, title, vec![path.clone()], format!("{n} document(s)")),
             Err(e) => out.add(Status::Fail, "yaml", WHY_YAML, title, vec![path.clone()], e),
-        }
+        };
     }
 }
 
@@ -270,9 +298,16 @@ fn certificates(files: &BundleFiles) -> Vec<(String, x509::CertFacts)> {
         .collect()
 }
 
-/// Every certificate other than a copy of the CA chains to it and lies inside its window.
-fn check_chains(certificates: &[(String, x509::CertFacts)], ca: &x509::CertFacts, ctx: &CheckContext, out: &mut Findings) {
+/// Every certificate other than a copy of the CA chains to it and lies inside its window; a copy
+/// refers to the CA through the CA's own finding.
+fn check_chains(certificates: &[(String, x509::CertFacts)], ca: &x509::CertFacts, ca_finding: usize, ctx: &CheckContext, out: &mut Findings) {
+    let ca_path = layout::ca_cert_path();
+    for (path, _) in certificates.iter().filter(|(path, cert)| cert.der == ca.der && *path != ca_path) {
+        out.link(ca_finding, path, &ca_path, graph::COPY_OF);
+    }
     for (path, cert) in certificates.iter().filter(|(_, cert)| cert.der != ca.der) {
+        // Another CA where the cluster's belongs is a wrong copy, not a leaf.
+        let kind = if cert.is_ca { graph::COPY_OF } else { graph::SIGNED_BY };
         let title = "Certificate chains to the CA and is valid now".to_owned();
         let result = x509::signed_by(cert, ca).and_then(|()| {
             if ctx.now < cert.not_before || ctx.now > cert.not_after {
@@ -287,27 +322,18 @@ fn check_chains(certificates: &[(String, x509::CertFacts)], ca: &x509::CertFacts
                 Ok(())
             }
         });
-        match result {
+        let finding = match result {
             Ok(()) => out.add(Status::Pass, "chain", WHY_CHAIN, title, vec![path.clone()], cert.common_name.as_ref().map(|cn| format!("CN={cn}")).unwrap_or_default()),
             Err(e) => out.add(Status::Fail, "chain", WHY_CHAIN, title, vec![path.clone()], e),
-        }
-    }
-}
-
-/// The machine folder a path belongs to (`workers/worker01`, `workstation`, `ca-host`).
-fn machine_of(path: &str) -> &str {
-    let mut parts = path.splitn(3, '/');
-    match (parts.next(), parts.next()) {
-        (Some("workers"), Some(name)) => &path[..8 + name.len()],
-        (Some(first), _) => first,
-        _ => "",
+        };
+        out.link(finding, path, &ca_path, kind);
     }
 }
 
 fn check_keys(files: &BundleFiles, certificates: &[(String, x509::CertFacts)], out: &mut Findings) {
     let mut certs_by_machine: BTreeMap<&str, Vec<&(String, x509::CertFacts)>> = BTreeMap::new();
     for entry in certificates {
-        certs_by_machine.entry(machine_of(&entry.0)).or_default().push(entry);
+        certs_by_machine.entry(layout::machine_dir(&entry.0)).or_default().push(entry);
     }
     for (path, entry) in &files.entries {
         let Some(text) = entry.text() else { continue };
@@ -324,7 +350,7 @@ fn check_keys(files: &BundleFiles, certificates: &[(String, x509::CertFacts)], o
         };
         let public_key = key.public_key_raw();
         let mut matching: Vec<String> = certs_by_machine
-            .get(machine_of(path))
+            .get(layout::machine_dir(path))
             .into_iter()
             .flatten()
             .filter(|(_, cert)| cert.public_key == public_key)
@@ -332,16 +358,14 @@ fn check_keys(files: &BundleFiles, certificates: &[(String, x509::CertFacts)], o
             .collect();
         matching.dedup();
         let mut involved = vec![path.clone()];
-        match matching.len() {
-            1 => {
-                involved.extend(matching);
-                out.add(Status::Pass, "key-match", WHY_KEY_MATCH, title, involved, String::new());
-            }
+        involved.extend(matching.iter().cloned());
+        let finding = match matching.len() {
+            1 => out.add(Status::Pass, "key-match", WHY_KEY_MATCH, title, involved, String::new()),
             0 => out.add(Status::Fail, "key-match", WHY_KEY_MATCH, title, involved, "no certificate on this machine carries its public key".into()),
-            n => {
-                involved.extend(matching);
-                out.add(Status::Warn, "key-match", WHY_KEY_MATCH, title, involved, format!("{n} certificates carry its public key"));
-            }
+            n => out.add(Status::Warn, "key-match", WHY_KEY_MATCH, title, involved, format!("{n} certificates carry its public key")),
+        };
+        for certificate in &matching {
+            out.link(finding, path, certificate, graph::KEY_OF);
         }
     }
 }
@@ -446,10 +470,11 @@ fn check_dns_addon(files: &BundleFiles, out: &mut Findings) {
             (!served.contains(&(port, protocol.clone()))).then(|| format!("{port}/{protocol}"))
         })
         .collect();
-    let involved = vec![service_path, workload_path.clone()];
-    if missing.is_empty() {
-        out.add(Status::Pass, "dns-addon", WHY_DNS, title, involved, String::new());
+    let involved = vec![service_path.clone(), workload_path.clone()];
+    let finding = if missing.is_empty() {
+        out.add(Status::Pass, "dns-addon", WHY_DNS, title, involved, String::new())
     } else {
-        out.add(Status::Fail, "dns-addon", WHY_DNS, title, involved, format!("no container port serves {}", missing.join(", ")));
-    }
+        out.add(Status::Fail, "dns-addon", WHY_DNS, title, involved, format!("no container port serves {}", missing.join(", ")))
+    };
+    out.link(finding, &service_path, workload_path, graph::SELECTOR);
 }

@@ -5,6 +5,7 @@
 use super::files::BundleFiles;
 use crate::bundle::layout;
 use crate::words::split_words as words;
+use super::graph::WRITES;
 use super::{Findings, Status};
 
 const WHY_SCRIPT: &str = "what install.sh writes is what lands on the node; it must be exactly the checked files";
@@ -95,9 +96,12 @@ pub(super) fn check_install(files: &BundleFiles, name: &str, dir: &str, script_n
     };
     let mut problems = Vec::new();
     let mut written = Vec::new();
+    // Each write's own verdict, for its reference: the finding fails for any of them.
+    let mut sound = Vec::new();
     for write in &writes {
         let target = format!("{dir}/{}", write.path.trim_start_matches('/'));
         written.push(target.clone());
+        let before = problems.len();
         match files.get(&target) {
             None => problems.push(format!("writes {} which the bundle lacks", write.path)),
             Some(entry) => {
@@ -115,6 +119,7 @@ pub(super) fn check_install(files: &BundleFiles, name: &str, dir: &str, script_n
                 }
             }
         }
+        sound.push(problems.len() == before);
     }
     let unwritten: Vec<String> = files
         .below(dir)
@@ -122,15 +127,23 @@ pub(super) fn check_install(files: &BundleFiles, name: &str, dir: &str, script_n
         .map(|(rel, _)| format!("{dir}/{rel}"))
         .filter(|p| !p.ends_with(".sh") && !written.contains(p))
         .collect();
-    let mut involved = vec![path];
-    involved.extend(written);
-    if !problems.is_empty() {
-        out.add(Status::Fail, "install-script", WHY_SCRIPT, title, involved, problems.join("; "));
+    let mut involved = vec![path.clone()];
+    involved.extend(written.iter().cloned());
+    let finding = if !problems.is_empty() {
+        out.add(Status::Fail, "install-script", WHY_SCRIPT, title, involved, problems.join("; "))
     } else if writes.is_empty() {
-        out.add(Status::Warn, "install-script", WHY_SCRIPT, title, involved, "no write_file lines found; not a studio install script".into());
+        out.add(Status::Warn, "install-script", WHY_SCRIPT, title, involved, "no write_file lines found; not a studio install script".into())
     } else if !unwritten.is_empty() {
-        out.add(Status::Warn, "install-script", WHY_SCRIPT, title, involved, format!("does not write {}", unwritten.join(", ")));
+        out.add(Status::Warn, "install-script", WHY_SCRIPT, title, involved, format!("does not write {}", unwritten.join(", ")))
     } else {
-        out.add(Status::Pass, "install-script", WHY_SCRIPT, title, involved, format!("{} files", writes.len()));
+        out.add(Status::Pass, "install-script", WHY_SCRIPT, title, involved, format!("{} files", writes.len()))
+    };
+    for (target, sound) in written.iter().zip(sound) {
+        match (sound, problems.is_empty()) {
+            // No write is wrong: each shares the finding's verdict (a warning for a file left out).
+            (true, true) => out.link(finding, &path, target, WRITES),
+            (true, false) => out.link_as(finding, &path, target, WRITES, Status::Pass),
+            (false, _) => out.link_as(finding, &path, target, WRITES, Status::Fail),
+        }
     }
 }

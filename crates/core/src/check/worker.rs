@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::files::BundleFiles;
+use super::graph;
 use super::x509::{self, CertFacts};
 use super::{bootstrap, script, Addons, CheckContext, Findings, Status};
 use crate::bundle::layout;
@@ -37,6 +38,9 @@ const CONFIG_FLAGS: [(&str, &str); 4] = [
     ("tlsCertFile", "--tls-cert-file"),
     ("tlsPrivateKeyFile", "--tls-private-key-file"),
 ];
+/// The KubeletConfiguration's list and nested fields folded in as flags, by the name a reference shows.
+const CLUSTER_DNS_FIELD: &str = "clusterDNS";
+const CLIENT_CA_FIELD: &str = "authentication.x509.clientCAFile";
 
 /// The kubelet command line of a unit: flags by name (`--kubeconfig` → value), with the settings
 /// of its KubeletConfiguration folded in as the flags they replace (a flag given wins, as in the kubelet).
@@ -46,6 +50,8 @@ struct KubeletCommand {
     flags: BTreeMap<String, String>,
     /// The KubeletConfiguration named by `--config` (1.10 and later): bundle path and document.
     config: Option<(String, yaml::Value)>,
+    /// Flags that came from the KubeletConfiguration, with the field that set them.
+    from_config: BTreeMap<&'static str, &'static str>,
 }
 
 impl KubeletCommand {
@@ -53,20 +59,31 @@ impl KubeletCommand {
     fn sources(&self) -> Vec<String> {
         std::iter::once(self.unit_path.clone()).chain(self.config.as_ref().map(|(p, _)| p.clone())).collect()
     }
-}
 
-fn fold_config(flags: &mut BTreeMap<String, String>, doc: &yaml::Value) {
-    for (field, flag) in CONFIG_FLAGS {
-        if let Some(value) = doc[field].as_str() {
-            flags.entry(flag.to_owned()).or_insert_with(|| value.to_owned());
+    /// The file that sets a flag and how it spells it: the KubeletConfiguration's field, or the
+    /// unit's flag.
+    fn source(&self, flag: &'static str) -> (&str, &'static str) {
+        match (self.from_config.get(flag), &self.config) {
+            (Some(field), Some((path, _))) => (path, field),
+            _ => (&self.unit_path, flag),
         }
     }
-    if let Some(dns) = doc["clusterDNS"].as_sequence().and_then(|s| s.first()).and_then(|d| d.as_str()) {
-        flags.entry("--cluster-dns".to_owned()).or_insert_with(|| dns.to_owned());
+}
+
+fn fold_config(command: &mut KubeletCommand, doc: &yaml::Value) {
+    let mut fold = |flag: &'static str, field: &'static str, value: Option<&str>| {
+        if let Some(value) = value {
+            if !command.flags.contains_key(flag) {
+                command.flags.insert(flag.to_owned(), value.to_owned());
+                command.from_config.insert(flag, field);
+            }
+        }
+    };
+    for (field, flag) in CONFIG_FLAGS {
+        fold(flag, field, doc[field].as_str());
     }
-    if let Some(ca) = doc["authentication"]["x509"]["clientCAFile"].as_str() {
-        flags.entry("--client-ca-file".to_owned()).or_insert_with(|| ca.to_owned());
-    }
+    fold("--cluster-dns", CLUSTER_DNS_FIELD, doc["clusterDNS"].as_sequence().and_then(|s| s.first()).and_then(|d| d.as_str()));
+    fold("--client-ca-file", CLIENT_CA_FIELD, doc["authentication"]["x509"]["clientCAFile"].as_str());
 }
 
 fn kubelet_command(files: &BundleFiles, dir: &str, ctx: &CheckContext) -> Option<KubeletCommand> {
@@ -75,7 +92,7 @@ fn kubelet_command(files: &BundleFiles, dir: &str, ctx: &CheckContext) -> Option
         if let Some(config) = command.flags.get("--config") {
             let path = on_node(dir, config);
             if let Some(doc) = files.text(&path).and_then(|t| yaml::parse_value(t).ok()) {
-                fold_config(&mut command.flags, &doc);
+                fold_config(&mut command, &doc);
                 command.config = Some((path, doc));
             }
         }
@@ -111,7 +128,7 @@ fn unit_command(files: &BundleFiles, dir: &str) -> Option<KubeletCommand> {
             .skip(1)
             .filter_map(|w| w.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
             .collect();
-        Some(KubeletCommand { unit_path: format!("{dir}/{rel}"), words, flags, config: None })
+        Some(KubeletCommand { unit_path: format!("{dir}/{rel}"), words, flags, config: None, from_config: BTreeMap::new() })
     })
 }
 
@@ -137,20 +154,28 @@ pub(super) fn check(files: &BundleFiles, name: &str, ca: Option<&CertFacts>, add
         dir: &dir,
     });
     let mut missing = Vec::new();
+    let mut named = Vec::new();
     let config_flag = (ctx.version >= KUBELET_CONFIG_FILE).then_some("--config");
     let kubeconfig_flag = if bootstrapping.is_some() { "--bootstrap-kubeconfig" } else { "--kubeconfig" };
     for flag in config_flag.into_iter().chain([kubeconfig_flag, "--tls-cert-file", "--tls-private-key-file", "--client-ca-file"]) {
         if let Some(path) = kubelet.flags.get(flag) {
-            if files.get(&on_node(&dir, path)).is_none() {
+            let in_bundle = on_node(&dir, path);
+            let delivered = files.get(&in_bundle).is_some();
+            if !delivered {
                 missing.push(format!("{flag}={path}"));
             }
+            let (source, spelled) = kubelet.source(flag);
+            named.push((source.to_owned(), in_bundle, spelled, delivered));
         }
     }
     let title = format!("{name}: every file the kubelet's flags name is delivered");
-    if missing.is_empty() {
-        out.add(Status::Pass, "kubelet-files", WHY_FILES, title, kubelet.sources(), String::new());
+    let finding = if missing.is_empty() {
+        out.add(Status::Pass, "kubelet-files", WHY_FILES, title, kubelet.sources(), String::new())
     } else {
-        out.add(Status::Fail, "kubelet-files", WHY_FILES, title, kubelet.sources(), format!("missing: {}", missing.join(", ")));
+        out.add(Status::Fail, "kubelet-files", WHY_FILES, title, kubelet.sources(), format!("missing: {}", missing.join(", ")))
+    };
+    for (source, target, spelled, delivered) in named {
+        out.link_as(finding, &source, &target, spelled, if delivered { Status::Pass } else { Status::Fail });
     }
 
     match &bootstrapping {
@@ -267,10 +292,13 @@ fn check_kubeconfig(
         return None;
     };
     let mut missing = Vec::new();
-    let mut resolve = |key: &str, value: &yaml::Value| -> Option<String> {
+    let mut named: Vec<(&'static str, String, bool)> = Vec::new();
+    let mut resolve = |key: &'static str, value: &yaml::Value| -> Option<String> {
         let node_path = value.as_str()?;
         let in_bundle = on_node(dir, node_path);
-        if files.get(&in_bundle).is_none() {
+        let delivered = files.get(&in_bundle).is_some();
+        named.push((key, in_bundle.clone(), delivered));
+        if !delivered {
             missing.push(format!("{key}: {node_path}"));
             return None;
         }
@@ -279,15 +307,23 @@ fn check_kubeconfig(
     let ca_path = resolve("certificate-authority", &cluster["cluster"]["certificate-authority"]);
     let cert_path = resolve("client-certificate", &user["user"]["client-certificate"]);
     let key_path = resolve("client-key", &user["user"]["client-key"]);
+    let link = |out: &mut Findings, finding: usize, named: &[(&'static str, String, bool)]| {
+        for (key, target, delivered) in named {
+            out.link_as(finding, &path, target, key, if *delivered { Status::Pass } else { Status::Fail });
+        }
+    };
     if !missing.is_empty() {
-        fail(out, format!("not on the node: {}", missing.join(", ")));
+        let finding = out.add(Status::Fail, "kubeconfig", WHY_KUBECONFIG, title.clone(), vec![path.clone()], format!("not on the node: {}", missing.join(", ")));
+        link(out, finding, &named);
         return None;
     }
     let (Some(ca_path), Some(cert_path), Some(key_path)) = (ca_path, cert_path, key_path) else {
-        out.add(Status::Warn, "kubeconfig", WHY_KUBECONFIG, title, vec![path], "uses inline *-data or omits a file; only file paths are checked".into());
+        let finding = out.add(Status::Warn, "kubeconfig", WHY_KUBECONFIG, title, vec![path.clone()], "uses inline *-data or omits a file; only file paths are checked".into());
+        link(out, finding, &named);
         return None;
     };
-    out.add(Status::Pass, "kubeconfig", WHY_KUBECONFIG, title, vec![path.clone(), ca_path.clone(), cert_path.clone(), key_path.clone()], format!("context {current}"));
+    let finding = out.add(Status::Pass, "kubeconfig", WHY_KUBECONFIG, title, vec![path.clone(), ca_path.clone(), cert_path.clone(), key_path.clone()], format!("context {current}"));
+    link(out, finding, &named);
 
     let title = format!("{name}: the client certificate chains to the kubeconfig's CA and fits its key");
     let involved = vec![cert_path.clone(), ca_path.clone(), key_path.clone()];
@@ -309,11 +345,13 @@ fn check_kubeconfig(
     })();
     match facts {
         Ok(cert) => {
-            out.add(Status::Pass, "client-cert", WHY_CLIENT, title, involved, String::new());
+            let finding = out.add(Status::Pass, "client-cert", WHY_CLIENT, title, involved, String::new());
+            out.link(finding, &cert_path, &ca_path, graph::SIGNED_BY);
             Some(ClientFiles { cert_path, cert })
         }
         Err(e) => {
-            out.add(Status::Fail, "client-cert", WHY_CLIENT, title, involved, e);
+            let finding = out.add(Status::Fail, "client-cert", WHY_CLIENT, title, involved, e);
+            out.link(finding, &cert_path, &ca_path, graph::SIGNED_BY);
             None
         }
     }
@@ -406,10 +444,11 @@ fn check_identity(
             Ok(())
         }
     });
-    match result {
-        Ok(()) => out.add(Status::Pass, "csr", WHY_CSR, title, vec![csr_path, cert_path], String::new()),
-        Err(e) => out.add(Status::Fail, "csr", WHY_CSR, title, vec![csr_path, cert_path], e),
-    }
+    let finding = match result {
+        Ok(()) => out.add(Status::Pass, "csr", WHY_CSR, title, vec![csr_path.clone(), cert_path.clone()], String::new()),
+        Err(e) => out.add(Status::Fail, "csr", WHY_CSR, title, vec![csr_path.clone(), cert_path.clone()], e),
+    };
+    out.link(finding, &csr_path, &cert_path, graph::REQUEST_FOR);
 }
 
 /// The kubelet's client certificate is the identity the Node authorizer admits.
@@ -435,31 +474,53 @@ fn check_node_identity(name: &str, client: &ClientFiles, out: &mut Findings) {
     }
 }
 
+/// How a reference from the kubelet's DNS settings to the add-on reads, by what set them.
+fn dns_kind(spelled: &str) -> &'static str {
+    match spelled {
+        CLUSTER_DNS_FIELD => "clusterDNS = clusterIP",
+        "--cluster-dns" => "--cluster-dns = clusterIP",
+        "clusterDomain" => "clusterDomain = served domain",
+        _ => "--cluster-domain = served domain",
+    }
+}
+
 fn check_dns(dns: &Addons, name: &str, kubelet: &KubeletCommand, out: &mut Findings) {
     let unit = kubelet.config.as_ref().map_or_else(|| kubelet.unit_path.clone(), |(path, _)| path.clone());
     if let Some(dns_ip) = kubelet.flags.get("--cluster-dns") {
         let title = format!("{name}: --cluster-dns is the DNS Service's clusterIP");
+        let (source, spelled) = kubelet.source("--cluster-dns");
         match &dns.service {
             Some((path, service)) => {
                 let cluster_ip = service["spec"]["clusterIP"].as_str().unwrap_or_default().to_owned();
                 let files_list = vec![unit.clone(), path.clone()];
-                if &cluster_ip == dns_ip {
-                    out.add(Status::Pass, "cluster-dns", WHY_CLUSTER_DNS, title, files_list, dns_ip.clone());
+                let finding = if &cluster_ip == dns_ip {
+                    out.add(Status::Pass, "cluster-dns", WHY_CLUSTER_DNS, title, files_list, dns_ip.clone())
                 } else {
-                    out.add(Status::Fail, "cluster-dns", WHY_CLUSTER_DNS, title, files_list, format!("the kubelet says {dns_ip}, the Service {cluster_ip:?}"));
-                }
+                    out.add(Status::Fail, "cluster-dns", WHY_CLUSTER_DNS, title, files_list, format!("the kubelet says {dns_ip}, the Service {cluster_ip:?}"))
+                };
+                out.link(finding, source, path, dns_kind(spelled));
             }
-            None => out.add(Status::Warn, "cluster-dns", WHY_CLUSTER_DNS, title, vec![unit.clone()], "no kube-dns Service to compare with".into()),
+            None => {
+                out.add(Status::Warn, "cluster-dns", WHY_CLUSTER_DNS, title, vec![unit.clone()], "no kube-dns Service to compare with".into());
+            }
         }
     }
     if let Some(domain) = kubelet.flags.get("--cluster-domain") {
         let title = format!("{name}: --cluster-domain is the domain the DNS add-on serves");
+        let (source, spelled) = kubelet.source("--cluster-domain");
+        let kind = dns_kind(spelled);
         match &dns.domain {
             Some((path, served)) if served == domain.trim_end_matches('.') => {
-                out.add(Status::Pass, "cluster-domain", WHY_DOMAIN, title, vec![unit, path.clone()], served.clone())
+                let finding = out.add(Status::Pass, "cluster-domain", WHY_DOMAIN, title, vec![unit, path.clone()], served.clone());
+                out.link(finding, source, path, kind);
             }
-            Some((path, served)) => out.add(Status::Fail, "cluster-domain", WHY_DOMAIN, title, vec![unit, path.clone()], format!("the kubelet says {domain}, the add-on serves {served}")),
-            None => out.add(Status::Warn, "cluster-domain", WHY_DOMAIN, title, vec![unit], "the DNS add-on's domain was not found".into()),
+            Some((path, served)) => {
+                let finding = out.add(Status::Fail, "cluster-domain", WHY_DOMAIN, title, vec![unit, path.clone()], format!("the kubelet says {domain}, the add-on serves {served}"));
+                out.link(finding, source, path, kind);
+            }
+            None => {
+                out.add(Status::Warn, "cluster-domain", WHY_DOMAIN, title, vec![unit], "the DNS add-on's domain was not found".into());
+            }
         }
     }
 }
@@ -477,11 +538,18 @@ fn check_kube_proxy(
     ctx: &CheckContext,
     out: &mut Findings,
 ) {
+    let pod_flag = if kubelet.flags.contains_key("--pod-manifest-path") { "--pod-manifest-path" } else { "--config" };
     let pod_dir = kubelet
         .flags
         .get("--pod-manifest-path")
         .or_else(|| kubelet.flags.get("--config").filter(|_| ctx.version < KUBELET_CONFIG_FILE));
     let Some(pod_dir) = pod_dir else { return };
+    let (pod_source, pod_spelled) = kubelet.source(pod_flag);
+    let pod_kind = match pod_spelled {
+        "staticPodPath" => "staticPodPath (static pod)",
+        "--pod-manifest-path" => "--pod-manifest-path (static pod)",
+        _ => "--config (static pod directory)",
+    };
     let title = format!("{name}: kube-proxy runs from the kubelet's static pod directory");
     let bundle_dir = on_node(dir, pod_dir);
     let proxy = files.below(&bundle_dir).into_iter().find_map(|(rel, entry)| {
@@ -494,12 +562,16 @@ fn check_kube_proxy(
         match &addons.kube_proxy_daemonset {
             Some(daemonset) => {
                 let title = format!("{name}: kube-proxy runs on the node as a DaemonSet");
-                out.add(Status::Pass, "static-pod", WHY_STATIC_POD, title, vec![daemonset.clone()], String::new());
+                let finding = out.add(Status::Pass, "static-pod", WHY_STATIC_POD, title, vec![daemonset.clone()], String::new());
+                out.link(finding, daemonset, &kubelet.unit_path, "kube-proxy pod on this node");
             }
-            None => out.add(Status::Fail, "static-pod", WHY_STATIC_POD, title, kubelet.sources(), format!("no kube-proxy pod in {pod_dir} and no kube-proxy DaemonSet among the add-ons")),
+            None => {
+                out.add(Status::Fail, "static-pod", WHY_STATIC_POD, title, kubelet.sources(), format!("no kube-proxy pod in {pod_dir} and no kube-proxy DaemonSet among the add-ons"));
+            }
         }
         return;
     };
+    let pod_path = path.clone();
     let words: Vec<String> = ["command", "args"]
         .iter()
         .flat_map(|k| container[*k].as_sequence().cloned().unwrap_or_default())
@@ -511,23 +583,41 @@ fn check_kube_proxy(
         let doc = files.text(&on_node(dir, &config)).and_then(|t| yaml::parse_value(t).ok());
         (config, doc.and_then(|d| d["clientConnection"]["kubeconfig"].as_str().map(str::to_owned)))
     });
+    // The pod's references: to its KubeProxyConfiguration and from there to the kubeconfig, or
+    // straight to the kubeconfig.
+    let mut chain: Vec<(String, String, &'static str)> = Vec::new();
     let kubeconfig = match (flag("--kubeconfig="), from_config) {
-        (Some(k), _) => Ok(k),
-        (None, Some((_, Some(k)))) => Ok(k),
-        (None, Some((config, None))) => Err(format!("its --config={config} is not on the node or names no clientConnection.kubeconfig")),
+        (Some(k), _) => {
+            chain.push((pod_path.clone(), on_node(dir, &k), "--kubeconfig"));
+            Ok(k)
+        }
+        (None, Some((config, Some(k)))) => {
+            chain.push((pod_path.clone(), on_node(dir, &config), "--config"));
+            chain.push((on_node(dir, &config), on_node(dir, &k), "clientConnection.kubeconfig"));
+            Ok(k)
+        }
+        (None, Some((config, None))) => {
+            chain.push((pod_path.clone(), on_node(dir, &config), "--config"));
+            Err(format!("its --config={config} is not on the node or names no clientConnection.kubeconfig"))
+        }
         (None, None) => Err("kube-proxy is given no --kubeconfig or --config".to_owned()),
     };
-    match kubeconfig {
-        Ok(k) if files.get(&on_node(dir, &k)).is_some() => {
-            out.add(Status::Pass, "static-pod", WHY_STATIC_POD, title, vec![path], format!("kubeconfig {k}"));
-            if ctx.version >= KUBECONFIG_NAMES_SERVER {
-                if let Some(client) = check_kubeconfig(files, name, dir, &k, ca, ctx, out) {
-                    check_proxy_identity(name, &client, out);
-                }
+    let finding = match &kubeconfig {
+        Ok(k) if files.get(&on_node(dir, k)).is_some() => out.add(Status::Pass, "static-pod", WHY_STATIC_POD, title, vec![path], format!("kubeconfig {k}")),
+        Ok(k) => out.add(Status::Fail, "static-pod", WHY_STATIC_POD, title, vec![path], format!("its kubeconfig {k} is not on the node")),
+        Err(e) => out.add(Status::Fail, "static-pod", WHY_STATIC_POD, title, vec![path], e.clone()),
+    };
+    out.link(finding, pod_source, &pod_path, pod_kind);
+    for (from, to, kind) in &chain {
+        let status = if files.get(to).is_some() { Status::Pass } else { Status::Fail };
+        out.link_as(finding, from, to, kind, status);
+    }
+    if let Some(k) = kubeconfig.ok().filter(|k| files.get(&on_node(dir, k)).is_some()) {
+        if ctx.version >= KUBECONFIG_NAMES_SERVER {
+            if let Some(client) = check_kubeconfig(files, name, dir, &k, ca, ctx, out) {
+                check_proxy_identity(name, &client, out);
             }
         }
-        Ok(k) => out.add(Status::Fail, "static-pod", WHY_STATIC_POD, title, vec![path], format!("its kubeconfig {k} is not on the node")),
-        Err(e) => out.add(Status::Fail, "static-pod", WHY_STATIC_POD, title, vec![path], e),
     }
 }
 
