@@ -12,13 +12,14 @@ use crate::components::checks::Checks;
 use crate::components::history::SinceGuide;
 use crate::components::sign::SignCsr;
 use crate::components::form::FieldGroup;
+use crate::components::fits::FitsTogether;
 use crate::components::front::{CertificateCheck, FrontHosts};
 use crate::components::workers::Workers;
 use crate::fields::{input_id, Group};
 use crate::background;
 use crate::keygen::{self, Keys};
 use crate::platform;
-use crate::state::{Action, Examined, Generated, Progress, State, STORAGE_KEY, UNREADABLE_KEY};
+use crate::state::{Action, Examined, Generated, Progress, State, UploadedBundle, STORAGE_KEY, UNREADABLE_KEY};
 
 /// Makes the keys that are missing: RSA through WebCrypto (several at once), the rest in the pool
 /// of engine workers; then the engine signs, renders, checks and zips the bundle in the background.
@@ -187,8 +188,8 @@ pub fn app() -> Html {
             let d = d.clone();
             platform::read_first_file_bytes(e.target_unchecked_into::<web_sys::HtmlInputElement>().files(), move |bytes| {
                 spawn_local(async move {
-                    let report = background::check_bundle(bytes, platform::now()).await;
-                    d.dispatch(Action::Uploaded(report.map(Rc::new)));
+                    let checked = background::check_bundle(bytes, platform::now()).await;
+                    d.dispatch(Action::Uploaded(checked.map(|(report, paths)| UploadedBundle { report: Rc::new(report), paths: Rc::new(paths) })));
                 });
             });
         })
@@ -305,11 +306,16 @@ pub fn app() -> Html {
                             <button type="button" id="download-zip" onclick={download_zip}>{ "Download zip" }</button>
                         }
                     </div>
-                    if let Some(Ok(checks)) = state.uploaded.clone() {
-                        <Checks dispatch={state.dispatcher()} {checks} linkable={false} heading="Checks of the uploaded bundle" summary_id="upload-summary" />
+                    if let Some(Ok(uploaded)) = state.uploaded.clone() {
+                        <Checks dispatch={state.dispatcher()} checks={uploaded.report.clone()} linkable={false} heading="Checks of the uploaded bundle" summary_id="upload-summary" />
+                        <FitsTogether dispatch={state.dispatcher()} report={uploaded.report.clone()} paths={Some(uploaded.paths.clone())}
+                            id="upload-fits" heading="How the uploaded bundle fits together" />
                     }
                     if let Some(checks) = state.checks.clone() {
-                        <Checks dispatch={state.dispatcher()} {checks} />
+                        <Checks dispatch={state.dispatcher()} checks={checks.clone()} />
+                        if let Some(bundle) = state.bundle.clone() {
+                            <FitsTogether dispatch={state.dispatcher()} report={checks} bundle={Some(bundle)} id="fits" heading="How it fits together" />
+                        }
                     }
                     if let Some(bundle) = state.bundle.clone() {
                         <Browser {bundle} selected={state.selected.clone()} dispatch={state.dispatcher()} />

@@ -348,10 +348,10 @@ pub async fn zip(artifacts: Vec<Artifact>, now: i64) -> Result<Vec<u8>, String> 
     }
 }
 
-/// Checks an uploaded bundle zip.
-pub async fn check_bundle(zip: Vec<u8>, now: i64) -> Result<Report, String> {
+/// Checks an uploaded bundle zip: the report, and the paths of its files.
+pub async fn check_bundle(zip: Vec<u8>, now: i64) -> Result<(Report, Vec<String>), String> {
     match call(&Request::CheckBundle { zip, now }).await? {
-        Reply::Checked(report) => Ok(report),
+        Reply::BundleChecked { report, paths } => Ok((report, paths)),
         other => Err(unexpected(other)),
     }
 }

@@ -28,7 +28,8 @@ fn answer(request: Request) -> Result<Reply, String> {
         Request::CheckBundle { zip, now } => {
             let files = BundleFiles::from_zip(&zip).map_err(|e| e.to_string())?;
             let context = CheckContext { now, version: studio::check::version_of(&files), expected_ips: Default::default() };
-            Ok(Reply::Checked(studio::check::check(&files, &context)))
+            let report = studio::check::check(&files, &context);
+            Ok(Reply::BundleChecked { report, paths: files.entries.into_keys().collect() })
         }
         Request::ExamineCa { certificate, key, now } => Ok(Reply::CaExamined(studio::input::examine_imported_ca(&certificate, &key, now))),
         Request::ReadProject { text } => Ok(Reply::Project(SpecFile::from_yaml(&text).and_then(|file| file.to_json()))),

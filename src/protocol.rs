@@ -50,6 +50,8 @@ pub enum Reply {
     Generated { report: Report, pieces: Vec<Vec<u8>>, zip: Vec<u8> },
     Zip(Vec<u8>),
     Checked(Report),
+    /// An uploaded bundle's report, and its files' paths (the picture of how they fit together).
+    BundleChecked { report: Report, paths: Vec<String> },
     /// A usable CA's expiry (unix seconds), or the field at fault and why.
     CaExamined(CaVerdict),
     /// The project read (as JSON), or the field at fault and why.

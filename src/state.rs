@@ -51,6 +51,13 @@ pub struct Generated {
     pub millis: f64,
 }
 
+/// A bundle the user uploaded to check: the engine's report and the bundle's file paths.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UploadedBundle {
+    pub report: Rc<Report>,
+    pub paths: Rc<Vec<String>>,
+}
+
 #[derive(Clone, PartialEq)]
 pub struct State {
     pub file: SpecFile,
@@ -79,7 +86,7 @@ pub struct State {
     /// The parameters changed since the bundle shown was generated.
     pub stale: bool,
     /// The report on a bundle the user uploaded, or why it could not be read.
-    pub uploaded: Option<Result<Rc<Report>, String>>,
+    pub uploaded: Option<Result<UploadedBundle, String>>,
 }
 
 /// A column of the front's host tables.
@@ -173,7 +180,7 @@ pub enum Action {
     ForgetKeys,
     Select(String),
     /// The engine's report on an uploaded bundle, or why it could not check it.
-    Uploaded(Result<Rc<Report>, String>),
+    Uploaded(Result<UploadedBundle, String>),
 }
 
 impl State {

@@ -2,6 +2,7 @@
 
 pub mod browser;
 pub mod checks;
+pub mod fits;
 pub mod form;
 pub mod front;
 pub mod history;

@@ -258,6 +258,96 @@ test('works by keyboard alone and reads in dark mode', async ({ page }, info) =>
   await page.screenshot({ path: info.outputPath('dark.png'), fullPage: true });
 });
 
+// axe-core, injected from node_modules: the page's CSP would refuse an inline script, so this
+// test alone bypasses it (the page under test is the same).
+const AXE = readFileSync(join('node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+const escapeRegExp = (text) => text.replace(/[.*+?^$()|[\]\\/{}]/g, '\\$&');
+
+async function axeViolations(page) {
+  await page.addScriptTag({ content: AXE });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+}
+
+test.describe('how it fits together', () => {
+  test.use({ bypassCSP: true });
+
+  test('a learner follows worker01\'s kubelet to its kubeconfig, certificate and CA, and its DNS flag to the Service', async ({ page }, info) => {
+    await open(page);
+    await page.locator('#generate').click();
+    await expect(page.locator('#download-zip')).toBeVisible({ timeout: 120_000 });
+    const fits = page.getByRole('region', { name: 'How it fits together' });
+    await fits.getByRole('button', { name: 'Show how the files fit together' }).click();
+    await expect(page.locator('#fits-machine')).toHaveValue('workers/worker01');
+    const tile = (name) => fits.getByRole('button', { name: new RegExp('^' + escapeRegExp(name) + ' \\(') });
+    const arrow = (text) => fits.getByRole('button', { name: text });
+    // An arrow is pressed as a keyboard user does (a long curve's middle may lie under others).
+    const press = async (text) => { await arrow(text).focus(); await page.keyboard.press('Enter'); };
+    // The unit refers to the kubeconfig; open the kubeconfig: the preview shows it.
+    await expect(arrow('/etc/systemd/system/kubelet.service --kubeconfig /etc/kubernetes/worker-kubeconfig.yaml: pass')).toBeVisible();
+    await tile('worker-kubeconfig.yaml /etc/kubernetes/').click();
+    const preview = page.getByRole('article', { name: 'Preview' });
+    await expect(preview.locator('h3')).toHaveText('workers/worker01/etc/kubernetes/worker-kubeconfig.yaml');
+    await expect(preview).toContainText('client-certificate: /etc/kubernetes/ssl/worker.crt');
+    await expect(fits.locator('.fits-detail')).toContainText('Refers to (3)');
+    // On to the certificate and the CA, by the arrows' checks.
+    await press('/etc/kubernetes/worker-kubeconfig.yaml client-certificate /etc/kubernetes/ssl/worker.crt: pass');
+    await expect(fits.locator('.fits-detail')).toContainText("the kubeconfig's current context resolves to files on the node");
+    await tile('worker.crt /etc/kubernetes/ssl/').click();
+    await expect(preview.locator('h3')).toHaveText('workers/worker01/etc/kubernetes/ssl/worker.crt');
+    await press('/etc/kubernetes/ssl/worker.crt signed by /etc/ssl/etcd/ca.crt: pass');
+    await expect(fits.locator('.fits-detail')).toContainText('Why it matters: the API server rejects a client certificate');
+    await press('/etc/ssl/etcd/ca.crt copy of the cluster CA ~/ca.crt: pass');
+    await expect(fits.locator('.fits-detail')).toContainText('The cluster CA is a CA and valid now');
+    // The DNS flag to the Service.
+    // The label is a mouse target too.
+    await fits.locator('text.arrow-label', { hasText: '--cluster-dns = clusterIP' }).click();
+    await expect(fits.locator('.fits-detail')).toContainText("worker01: --cluster-dns is the DNS Service's clusterIP: 10.3.0.2");
+    await tile('kube-dns-svc.yaml').press('Enter');
+    await expect(preview).toContainText('clusterIP: 10.3.0.2');
+    await page.screenshot({ path: info.outputPath('fits-worker01.png'), fullPage: true });
+    // The whole bundle, machine by machine: a machine opens its files.
+    await page.locator('#fits-machine').selectOption('(whole bundle)');
+    await fits.getByRole('button', { name: /^Cluster add-ons: pass; open its files$/ }).click();
+    await expect(page.locator('#fits-machine')).toHaveValue('cluster-addons');
+    await expect(arrow('kube-dns-svc.yaml selector kube-dns-rc.yaml: pass')).toBeVisible();
+    expect(await fits.locator('.arrow.fail').count()).toBe(0);
+
+    const violations = await axeViolations(page);
+    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious, JSON.stringify(violations, null, 1)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const dark = (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(dark, JSON.stringify(dark, null, 1)).toEqual([]);
+    await page.screenshot({ path: info.outputPath('fits-dark.png'), fullPage: true });
+  });
+
+  test('an uploaded bundle shows where it breaks', async ({ page }, info) => {
+    await open(page);
+    await page.locator('#keys-algorithm').selectOption('ecdsa-p256');
+    const dir = mkdtempSync(join(tmpdir(), 'studio-fits-'));
+    const root = await generateAndDownload(page, dir);
+    const unit = join(root, 'workers/worker02/etc/systemd/system/kubelet.service');
+    writeFileSync(unit, readFileSync(unit, 'utf8').replace('--cluster-dns=10.3.0.2', '--cluster-dns=10.3.0.10'));
+    run('rm', [join(root, 'workers/worker02/install.sh')], root);
+    run('zip', ['-q', '-r', join(dir, 'broken.zip'), '.'], root);
+    await page.getByText('Check an existing bundle', { exact: true }).click();
+    await page.locator('#check-upload').setInputFiles(join(dir, 'broken.zip'));
+    await expect(page.locator('#upload-summary')).toHaveText(/, 1 failed$/);
+    const fits = page.getByRole('region', { name: 'How the uploaded bundle fits together' });
+    await fits.getByRole('button', { name: 'Show how the files fit together' }).click();
+    await page.locator('#upload-fits-machine').selectOption('workers/worker02');
+    const failing = fits.locator('.arrow.fail');
+    await expect(failing).toHaveCount(1);
+    await expect(failing).toHaveAttribute('aria-label', '/etc/systemd/system/kubelet.service --cluster-dns = clusterIP kube-dns-svc.yaml: fail');
+    await failing.focus();
+    await page.keyboard.press('Enter');
+    await expect(fits.locator('.fits-detail')).toContainText('the kubelet says 10.3.0.10, the Service "10.3.0.2"');
+    await page.screenshot({ path: info.outputPath('fits-uploaded.png'), fullPage: true });
+  });
+});
+
 test('checks an uploaded bundle and shows why a broken one fails', async ({ page }, info) => {
   await open(page);
   const dir = mkdtempSync(join(tmpdir(), 'studio-upload-'));

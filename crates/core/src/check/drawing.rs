@@ -8,13 +8,14 @@ use super::graph::{Graph, NodeKind};
 use super::Status;
 use crate::bundle::layout;
 
-/// A box's size and the gaps between them, in SVG units.
-pub const BOX_WIDTH: f64 = 236.0;
-pub const BOX_HEIGHT: f64 = 30.0;
-const COLUMN_GAP: f64 = 150.0;
-const ROW_GAP: f64 = 16.0;
-const FRAME_PAD: f64 = 10.0;
-const FRAME_TITLE: f64 = 20.0;
+/// A box's size and the gaps between them, in SVG units (whole numbers: the page's module
+/// carries no float formatting).
+pub const BOX_WIDTH: i32 = 220;
+pub const BOX_HEIGHT: i32 = 36;
+const COLUMN_GAP: i32 = 170;
+const ROW_GAP: i32 = 14;
+const FRAME_PAD: i32 = 10;
+const FRAME_TITLE: i32 = 20;
 /// Workers drawn as boxes of their own in the whole-bundle view; the rest fold into one.
 pub const WORKERS_SHOWN: usize = 12;
 
@@ -41,8 +42,8 @@ pub enum Shape {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tile {
     pub shape: Shape,
-    pub x: f64,
-    pub y: f64,
+    pub x: i32,
+    pub y: i32,
     pub label: String,
     /// The worst verdict of what the box holds, if anything judged it.
     pub status: Option<Status>,
@@ -55,10 +56,10 @@ pub struct Tile {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Frame {
     pub label: String,
-    pub x: f64,
-    pub y: f64,
-    pub width: f64,
-    pub height: f64,
+    pub x: i32,
+    pub y: i32,
+    pub width: i32,
+    pub height: i32,
 }
 
 /// An arrow: the SVG path, where its label sits, and the edges it stands for (one, or for
@@ -68,15 +69,15 @@ pub struct Arrow {
     pub edges: Vec<usize>,
     pub path: String,
     pub label: String,
-    pub label_x: f64,
-    pub label_y: f64,
+    pub label_x: i32,
+    pub label_y: i32,
     pub status: Status,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Drawing {
-    pub width: f64,
-    pub height: f64,
+    pub width: i32,
+    pub height: i32,
     pub boxes: Vec<Tile>,
     pub frames: Vec<Frame>,
     pub arrows: Vec<Arrow>,
@@ -121,12 +122,13 @@ fn draw_machine(graph: &Graph, dir: &str, show_writes: bool) -> Drawing {
     let links: Vec<(usize, usize)> = edges.iter().map(|&e| (index[&graph.edges[e].from], index[&graph.edges[e].to])).collect();
     let layout_vertices: Vec<Vertex> = vertices.iter().map(|&n| Vertex { shape: Shape::Node(n), frame: frame_of(graph, n) }).collect();
     let mut drawing = place(&layout_vertices, &links, Some(dir), |v| node_box(graph, vertices[v]));
+    let mut slots = Slots::default();
     drawing.arrows = edges
         .iter()
         .zip(&links)
         .map(|(&e, &(from, to))| {
             let edge = &graph.edges[e];
-            arrow(&drawing.boxes[from], &drawing.boxes[to], vec![e], edge.kind.clone(), edge.status)
+            arrow(&drawing.boxes[from], &drawing.boxes[to], slots.next(to), vec![e], edge.kind.clone(), edge.status)
         })
         .collect();
     drawing
@@ -134,7 +136,7 @@ fn draw_machine(graph: &Graph, dir: &str, show_writes: bool) -> Drawing {
 
 fn node_box(graph: &Graph, node: usize) -> Tile {
     let n = &graph.nodes[node];
-    Tile { shape: Shape::Node(node), x: 0.0, y: 0.0, label: n.label.clone(), status: n.status, missing: n.kind == NodeKind::Missing, outside: n.is_outside() }
+    Tile { shape: Shape::Node(node), x: 0, y: 0, label: n.label.clone(), status: n.status, missing: n.kind == NodeKind::Missing, outside: n.is_outside() }
 }
 
 fn draw_whole(graph: &Graph, expanded: Option<&str>) -> Drawing {
@@ -191,9 +193,10 @@ fn draw_whole(graph: &Graph, expanded: Option<&str>) -> Drawing {
     };
     let mut drawing = place(&vertices, &links, None, |v| match &vertices[v].shape {
         Shape::Node(n) => node_box(graph, *n),
-        Shape::Machine(dir) => Tile { shape: Shape::Machine(dir.clone()), x: 0.0, y: 0.0, label: layout::machine_label(dir), status: status_of_vertex(v), missing: false, outside: false },
-        Shape::MoreWorkers(n) => Tile { shape: Shape::MoreWorkers(*n), x: 0.0, y: 0.0, label: format!("{n} more workers"), status: status_of_vertex(v), missing: false, outside: false },
+        Shape::Machine(dir) => Tile { shape: Shape::Machine(dir.clone()), x: 0, y: 0, label: layout::machine_label(dir), status: status_of_vertex(v), missing: false, outside: false },
+        Shape::MoreWorkers(n) => Tile { shape: Shape::MoreWorkers(*n), x: 0, y: 0, label: format!("{n} more workers"), status: status_of_vertex(v), missing: false, outside: false },
     });
+    let mut slots = Slots::default();
     drawing.arrows = merged
         .into_iter()
         .map(|((from, to), edges)| {
@@ -202,7 +205,7 @@ fn draw_whole(graph: &Graph, expanded: Option<&str>) -> Drawing {
                 [one] => graph.edges[*one].kind.clone(),
                 many => format!("{} references", many.len()),
             };
-            arrow(&drawing.boxes[from], &drawing.boxes[to], edges, label, status)
+            arrow(&drawing.boxes[from], &drawing.boxes[to], slots.next(to), edges, label, status)
         })
         .collect();
     drawing
@@ -237,7 +240,7 @@ fn place(vertices: &[Vertex], links: &[(usize, usize)], own: Option<&str>, make:
     // Vertices of one frame stay together in a column: order by frame, then by the average row
     // of their predecessors, then by label.
     let columns = rank.iter().copied().max().map_or(0, |m| m + 1);
-    let mut row = vec![0.0f64; n];
+    let mut row = vec![0i32; n];
     let mut order: Vec<Vec<usize>> = vec![Vec::new(); columns];
     for v in 0..n {
         order[rank[v]].push(v);
@@ -245,30 +248,29 @@ fn place(vertices: &[Vertex], links: &[(usize, usize)], own: Option<&str>, make:
     let labels: Vec<Tile> = (0..n).map(&make).collect();
     for column in &mut order {
         column.sort_by(|&a, &b| {
+            // The average row of the predecessors, in thousandths.
             let pred = |v: usize| {
-                let rows: Vec<f64> = links.iter().filter(|(_, to)| *to == v).map(|(from, _)| row[*from]).collect();
-                if rows.is_empty() { f64::MAX } else { rows.iter().sum::<f64>() / rows.len() as f64 }
+                let rows: Vec<i64> = links.iter().filter(|(_, to)| *to == v).map(|(from, _)| i64::from(row[*from])).collect();
+                if rows.is_empty() { i64::MAX } else { rows.iter().sum::<i64>() * 1000 / rows.len() as i64 }
             };
-            (vertices[a].frame.as_deref(), pred(a), &labels[a].label)
-                .partial_cmp(&(vertices[b].frame.as_deref(), pred(b), &labels[b].label))
-                .unwrap_or(std::cmp::Ordering::Equal)
+            (vertices[a].frame.as_deref(), pred(a), &labels[a].label).cmp(&(vertices[b].frame.as_deref(), pred(b), &labels[b].label))
         });
         for (i, &v) in column.iter().enumerate() {
-            row[v] = i as f64;
+            row[v] = i32::try_from(i).unwrap_or(i32::MAX);
         }
     }
     let mut drawing = Drawing { boxes: labels, ..Drawing::default() };
-    let mut frames: BTreeMap<(usize, Option<String>), (f64, f64, f64, f64)> = BTreeMap::new();
-    let mut height: f64 = 0.0;
+    let mut frames: BTreeMap<(usize, Option<String>), (i32, i32, i32, i32)> = BTreeMap::new();
+    let mut height: i32 = 0;
     for (c, column) in order.iter().enumerate() {
-        let x = FRAME_PAD + c as f64 * (BOX_WIDTH + COLUMN_GAP);
+        let x = FRAME_PAD + to_i32(c) * (BOX_WIDTH + COLUMN_GAP);
         let mut y = FRAME_PAD;
         let mut previous: Option<&Option<String>> = None;
         for &v in column {
             let frame = &vertices[v].frame;
             if previous != Some(frame) {
                 if previous.is_some() {
-                    y += FRAME_PAD * 2.0;
+                    y += FRAME_PAD * 2;
                 }
                 if frame.is_some() {
                     y += FRAME_TITLE;
@@ -278,8 +280,8 @@ fn place(vertices: &[Vertex], links: &[(usize, usize)], own: Option<&str>, make:
             drawing.boxes[v].x = x;
             drawing.boxes[v].y = y;
             if let Some(dir) = frame {
-                let entry = frames.entry((c, Some(dir.clone()))).or_insert((x - FRAME_PAD / 2.0, y - FRAME_TITLE, BOX_WIDTH + FRAME_PAD, 0.0));
-                entry.3 = y + BOX_HEIGHT + FRAME_PAD / 2.0 - entry.1;
+                let entry = frames.entry((c, Some(dir.clone()))).or_insert((x - FRAME_PAD / 2, y - FRAME_TITLE, BOX_WIDTH + FRAME_PAD, 0));
+                entry.3 = y + BOX_HEIGHT + FRAME_PAD / 2 - entry.1;
             }
             y += BOX_HEIGHT + ROW_GAP;
         }
@@ -287,17 +289,17 @@ fn place(vertices: &[Vertex], links: &[(usize, usize)], own: Option<&str>, make:
     }
     // One frame per machine where its columns' frames join without taking in another box; a
     // frame per column otherwise.
-    let mut by_machine: BTreeMap<String, Vec<(f64, f64, f64, f64)>> = BTreeMap::new();
+    let mut by_machine: BTreeMap<String, Vec<(i32, i32, i32, i32)>> = BTreeMap::new();
     for ((_, dir), rect) in frames {
         if let Some(dir) = dir {
             by_machine.entry(dir).or_default().push(rect);
         }
     }
     for (dir, rects) in by_machine {
-        let x = rects.iter().map(|r| r.0).fold(f64::MAX, f64::min);
-        let y = rects.iter().map(|r| r.1).fold(f64::MAX, f64::min);
-        let right = rects.iter().map(|r| r.0 + r.2).fold(f64::MIN, f64::max);
-        let bottom = rects.iter().map(|r| r.1 + r.3).fold(f64::MIN, f64::max);
+        let x = rects.iter().map(|r| r.0).fold(i32::MAX, i32::min);
+        let y = rects.iter().map(|r| r.1).fold(i32::MAX, i32::min);
+        let right = rects.iter().map(|r| r.0 + r.2).fold(i32::MIN, i32::max);
+        let bottom = rects.iter().map(|r| r.1 + r.3).fold(i32::MIN, i32::max);
         let takes_in_another = (0..n).any(|v| {
             let tile = &drawing.boxes[v];
             vertices[v].frame.as_deref() != Some(dir.as_str()) && tile.x < right && tile.x + BOX_WIDTH > x && tile.y < bottom && tile.y + BOX_HEIGHT > y
@@ -309,23 +311,45 @@ fn place(vertices: &[Vertex], links: &[(usize, usize)], own: Option<&str>, make:
             drawing.frames.push(Frame { label, x, y, width: right - x, height: bottom - y });
         }
     }
-    drawing.width = FRAME_PAD * 2.0 + columns as f64 * (BOX_WIDTH + COLUMN_GAP) - COLUMN_GAP;
+    drawing.width = FRAME_PAD * 2 + to_i32(columns) * (BOX_WIDTH + COLUMN_GAP) - COLUMN_GAP;
     drawing.height = height + FRAME_PAD;
     drawing
 }
 
-/// A curve from the right edge of `from` to the left edge of `to`; a reference to a box in the
-/// same or an earlier column loops out to the right and comes back.
-fn arrow(from: &Tile, to: &Tile, edges: Vec<usize>, label: String, status: Status) -> Arrow {
-    let (x1, y1) = (from.x + BOX_WIDTH, from.y + BOX_HEIGHT / 2.0);
+fn to_i32(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX / 2)
+}
+
+/// How many arrows already end at each box, so their labels stack instead of overlapping.
+#[derive(Default)]
+struct Slots(HashMap<usize, i32>);
+
+impl Slots {
+    fn next(&mut self, target: usize) -> i32 {
+        let slot = self.0.entry(target).or_insert(0);
+        *slot += 1;
+        *slot - 1
+    }
+}
+
+/// Label lines stacked at one box's side, and their spacing.
+const LABEL_LINE: i32 = 11;
+
+/// A curve from the right edge of `from` to the left edge of `to`, labelled just before it
+/// arrives (the `slot`-th label at that box); a reference to a box in the same or an earlier
+/// column loops out to the right and comes back.
+fn arrow(from: &Tile, to: &Tile, slot: i32, edges: Vec<usize>, label: String, status: Status) -> Arrow {
+    let (x1, y1) = (from.x + BOX_WIDTH, from.y + BOX_HEIGHT / 2);
+    let ends = [-1, 0, 1, -2, 2, -3, 3];
+    let shift = ends.get(usize::try_from(slot).unwrap_or(0)).copied().unwrap_or(slot) * 6;
     let (path, label_x, label_y) = if to.x > from.x {
-        let (x2, y2) = (to.x, to.y + BOX_HEIGHT / 2.0);
-        let bend = (x2 - x1) / 2.0;
-        (format!("M{x1:.0},{y1:.0} C{:.0},{y1:.0} {:.0},{y2:.0} {x2:.0},{y2:.0}", x1 + bend, x2 - bend), (x1 + x2) / 2.0, (y1 + y2) / 2.0 - 3.0)
+        let (x2, y2) = (to.x, to.y + BOX_HEIGHT / 2 + shift);
+        let bend = (x2 - x1) / 2;
+        (format!("M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}", x1 + bend, x2 - bend), x2 - 8, to.y - 3 - slot * LABEL_LINE + BOX_HEIGHT / 2)
     } else {
-        let (x2, y2) = (to.x + BOX_WIDTH, to.y + BOX_HEIGHT / 2.0);
-        let out = x1.max(x2) + 60.0;
-        (format!("M{x1:.0},{y1:.0} C{out:.0},{y1:.0} {out:.0},{y2:.0} {x2:.0},{y2:.0}"), out - 10.0, (y1 + y2) / 2.0)
+        let (x2, y2) = (to.x + BOX_WIDTH, to.y + BOX_HEIGHT / 2 + shift);
+        let out = x1.max(x2) + 60;
+        (format!("M{x1},{y1} C{out},{y1} {out},{y2} {x2},{y2}"), out + 4, (y1 + y2) / 2 + slot * LABEL_LINE)
     };
     Arrow { edges, path, label, label_x, label_y, status }
 }
