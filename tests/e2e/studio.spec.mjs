@@ -408,6 +408,15 @@ test('a large cluster is browsed through a filter', async ({ page }) => {
   await expect(page.getByRole('button', { name: "Copy node037's install.sh" })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Worker node037' })).toBeVisible();
   await expect(page.locator('#checks-summary')).toHaveText(/0 failed$/);
+  // The picture folds the workers beyond twelve into one box; one opens from the machine list.
+  const fits = page.getByRole('region', { name: 'How it fits together' });
+  await fits.getByRole('button', { name: 'Show how the files fit together' }).click();
+  await page.locator('#fits-machine').selectOption('(whole bundle)');
+  await expect(fits.getByRole('button', { name: /^28 more workers: pass; choose one in the machine list$/ })).toBeVisible();
+  // Twelve workers, the folded ones, the CA host, the add-ons, the workstation, the bundle's own files, the endpoint.
+  await expect(fits.locator('.tile')).toHaveCount(12 + 1 + 4 + 1);
+  await page.locator('#fits-machine').selectOption('workers/node037');
+  await expect(fits.getByRole('button', { name: /^kubelet\.service \/etc\/systemd\/system\/ \(file, Worker node037\): pass$/ })).toBeVisible();
 });
 
 test('writes an HA API front: LB hosts with their errors beside them, the VIP in every kubeconfig, a real certificate checked', async ({ page }, info) => {
