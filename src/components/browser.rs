@@ -22,6 +22,14 @@ fn file_name(path: &str) -> String {
     path.rsplit('/').next().unwrap_or(path).to_owned()
 }
 
+/// Whether a bundle's README names the current profile (whose files carry "since 2016" notes).
+pub fn is_current_profile(bundle: &Bundle) -> bool {
+    bundle
+        .find(studio::bundle::layout::README)
+        .and_then(|readme| studio::bundle::layout::read_readme_header(readme.content.lines().next()?))
+        .is_some_and(|(profile, _)| profile == studio::release::ProfileId::Current)
+}
+
 /// Machine panels shown at once; a large cluster is found through the filter.
 const SHOWN: usize = 24;
 
@@ -112,10 +120,7 @@ pub fn browser(props: &BrowserProps) -> Html {
             </section>
         }
     };
-    let current_profile = bundle
-        .find(studio::bundle::layout::README)
-        .and_then(|readme| studio::bundle::layout::read_readme_header(readme.content.lines().next()?))
-        .is_some_and(|(profile, _)| profile == studio::release::ProfileId::Current);
+    let current_profile = is_current_profile(&bundle);
     let whole = use_state(|| None::<String>);
     let preview = selected.as_deref().and_then(|path| bundle.find(path)).map(|artifact| {
         let since = artifact.topic.filter(|_| current_profile).map(history::for_topic);

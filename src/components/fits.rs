@@ -9,6 +9,7 @@ use studio::check::{Graph, Report, Status};
 use studio::Bundle;
 use yew::prelude::*;
 
+use crate::components::browser::is_current_profile;
 use crate::components::history;
 use crate::state::{Action, State};
 
@@ -294,12 +295,7 @@ fn detail(props: &FitsProps, graph: &Rc<Graph>, focus: &UseStateHandle<Focus>) -
             let out: Vec<usize> = (0..graph.edges.len()).filter(|&e| graph.edges[e].from == *n).collect();
             let into: Vec<usize> = (0..graph.edges.len()).filter(|&e| graph.edges[e].to == *n).collect();
             let topic = props.bundle.as_ref().and_then(|b| b.find(&node.id)).and_then(|a| a.topic);
-            let current = props
-                .bundle
-                .as_ref()
-                .and_then(|b| b.find(studio::bundle::layout::README))
-                .and_then(|r| studio::bundle::layout::read_readme_header(r.content.lines().next()?))
-                .is_some_and(|(profile, _)| profile == studio::release::ProfileId::Current);
+            let current = props.bundle.as_deref().is_some_and(is_current_profile);
             html! {
                 <>
                     <h3>{ &node.label }<span class="note">{ format!(" — {}", studio::bundle::layout::machine_label(&node.machine)) }</span></h3>
