@@ -9,6 +9,7 @@ use yew::prelude::*;
 
 use crate::components::browser::Browser;
 use crate::components::checks::Checks;
+use crate::components::timings::TimeSpent;
 use crate::components::history::SinceGuide;
 use crate::components::sign::SignCsr;
 use crate::components::form::FieldGroup;
@@ -19,48 +20,59 @@ use crate::fields::{input_id, Group};
 use crate::background;
 use crate::keygen::{self, Keys};
 use crate::platform;
+use crate::stock;
+use crate::timing::Trace;
 use crate::state::{Action, Examined, Generated, Progress, State, UploadedBundle, STORAGE_KEY, UNREADABLE_KEY};
 
-/// Makes the keys that are missing: RSA through WebCrypto (several at once), the rest in the pool
-/// of engine workers; then the engine signs, renders, checks and zips the bundle in the background.
-async fn generate(project: SpecFile, spec: Rc<ClusterSpec>, known: Rc<Keys>, include_ca_key: bool, dispatch: UseReducerDispatcher<State>) {
-    let started = js_sys::Date::now();
+/// Takes the fresh keys the run needs from the stock (most made while the form was open; RSA from
+/// WebCrypto, the rest from the pool of engine workers), then the engine signs, renders, checks and
+/// zips the bundle in the background. `trace` started at the click.
+async fn generate(project: SpecFile, spec: Rc<ClusterSpec>, known: Rc<Keys>, include_ca_key: bool, mut trace: Trace, dispatch: UseReducerDispatcher<State>) {
     let now = platform::now();
     let requests = studio::key_requests(&spec);
     let fail = |e: String| Action::Progress(if e == keygen::CANCELLED { Progress::Cancelled } else { Progress::Failed(e) });
-    let progress = |done, total| dispatch.dispatch(Action::Progress(Progress::Keys { done, total }));
-    let (mut keys, made_here) = match keygen::generate(&requests, &known, keygen::parallelism(), progress).await {
-        Ok(result) => result,
-        Err(e) => return dispatch.dispatch(fail(e)),
-    };
-    // Kept at once: a run cancelled later still leaves these keys for the next.
-    dispatch.dispatch(Action::KeysReady(Rc::new(keys.clone())));
-    let missing: Vec<_> = requests.iter().filter(|r| keys.get(r).is_none()).cloned().collect();
-    if !missing.is_empty() && !keygen::cancelled() {
-        let kept = |fresh: &Keys| dispatch.dispatch(Action::KeysMade(Rc::new(fresh.clone())));
-        match background::make_keys(&missing, kept, progress).await {
-            Ok(made) => keys.extend(&made),
-            Err(e) => return dispatch.dispatch(fail(e)),
+    let mut keys = Keys::default();
+    let mut missing = Vec::new();
+    for request in &requests {
+        match known.get(request) {
+            Some(key) => keys.insert(request.id.clone(), key.clone()),
+            None => missing.push(request.clone()),
         }
     }
+    let progress = |done, total| dispatch.dispatch(Action::Progress(Progress::Keys { done, total }));
+    let (fresh, made_ahead) = match stock::take(&missing, progress).await {
+        Ok(taken) => taken,
+        Err(e) => return dispatch.dispatch(fail(e)),
+    };
+    keys.extend(&fresh);
+    trace.lap("keys");
+    // Kept at once: a run cancelled later still leaves these keys for the next.
+    dispatch.dispatch(Action::KeysReady(Rc::new(keys.clone())));
     if keygen::cancelled() {
         return dispatch.dispatch(Action::Progress(Progress::Cancelled));
     }
     dispatch.dispatch(Action::Progress(Progress::Signing));
-    match background::generate(&project, &requests, &keys, RenderOptions { now, include_ca_key }).await {
+    match background::generate(&project, &requests, &keys, RenderOptions { now, include_ca_key }, &mut trace).await {
         // A cancel while the reply was being read still counts.
         Ok(_) if keygen::cancelled() => dispatch.dispatch(Action::Progress(Progress::Cancelled)),
         Ok(background::Output { bundle, zip, checks }) => {
-            let made = made_here + missing.len();
+            let made = missing.len();
+            let millis = trace.total();
             dispatch.dispatch(Action::Generated(Box::new(Generated {
                 project,
                 bundle: Rc::new(bundle),
                 zip: Rc::new(zip),
                 checks: Rc::new(checks),
                 made,
+                made_ahead,
                 reused: requests.len() - made,
-                millis: js_sys::Date::now() - started,
+                millis,
             })));
+            // The results' first paint ends the trace: a frame, then the task after it.
+            platform::next_frame().await;
+            platform::next_task().await;
+            trace.lap("show");
+            dispatch.dispatch(Action::Traced(Rc::new(trace)));
         }
         Err(e) => dispatch.dispatch(fail(e)),
     }
@@ -100,6 +112,13 @@ pub fn app() -> Html {
     let include_ca_key = use_state(|| false);
     let project_text = use_state(String::new);
     use_effect_with((), |()| background::warm_up());
+    // The keys the next run would make are made ahead, bound to no role until it takes them.
+    use_effect_with((state.spec.clone(), state.keys.clone()), |(spec, keys): &(Option<Rc<ClusterSpec>>, Rc<Keys>)| {
+        if let Some(spec) = spec {
+            let missing: Vec<_> = studio::key_requests(spec).into_iter().filter(|r| keys.get(r).is_none()).collect();
+            stock::prepare(&missing);
+        }
+    });
     // An imported CA is examined by the engine, off the page; its verdict joins the form's errors.
     use_effect_with(state.ca_to_examine(), {
         let d = state.dispatcher();
@@ -122,14 +141,16 @@ pub fn app() -> Html {
             if state.generating() {
                 return;
             }
+            let trace = Trace::start();
             keygen::reset_cancel();
             // Synchronously, so the old zip's button is gone before this click returns.
             state.dispatch(Action::Progress(Progress::Keys { done: 0, total: 0 }));
-            spawn_local(generate(state.file.clone(), spec, state.keys.clone(), include, state.dispatcher()));
+            spawn_local(generate(state.file.clone(), spec, state.keys.clone(), include, trace, state.dispatcher()));
         })
     };
     let cancel = Callback::from(|_| {
         keygen::cancel();
+        stock::cancel();
         background::cancel();
     });
     let forget_keys = {
@@ -209,8 +230,14 @@ pub fn app() -> Html {
         Progress::Signing => html! { <p role="status">{ "Signing, rendering and checking in the background…" }</p> },
         Progress::Cancelled => html! { <p role="status">{ "Cancelled; nothing was generated." }</p> },
         Progress::Failed(message) => html! { <p role="alert" class="error">{ format!("Not generated: {message}") }</p> },
-        Progress::Done { millis, made, reused } => html! {
-            <p role="status" id="generated-status">{ format!("Generated in {} ms: {made} new key(s), {reused} reused.", millis.round() as u64) }</p>
+        Progress::Done { millis, made, made_ahead, reused, trace } => html! {
+            <>
+                <p role="status" id="generated-status">
+                    { format!("Generated in {} ms: {made} new key(s), {reused} reused.", millis.round() as u64) }
+                    if *made_ahead > 0 { { format!(" {made_ahead} of the new keys were made while the form was open.") } }
+                </p>
+                if let Some(trace) = trace { <TimeSpent trace={trace.clone()} /> }
+            </>
         },
     };
     html! {

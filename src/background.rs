@@ -3,14 +3,12 @@
 //! which the page loads only after it is up. Keys are made by a pool of workers, one per core
 //! (capped), in batches; one worker then signs, renders, checks and zips. Where no worker can
 //! start, the same module is loaded onto the page and called there. Cancel ends every worker; the
-//! next call starts fresh ones.
+//! next call starts fresh ones. Which keys to make, and when, is [`crate::stock`]'s to say.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, VecDeque};
-use std::rc::Rc;
+use std::collections::BTreeMap;
 
 use futures::channel::oneshot;
-use futures::future::join_all;
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use studio::check::Report;
 use studio::input::{CaVerdict, FieldError};
@@ -21,9 +19,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::keygen::{self, HeldKey, Keys};
+use crate::keygen::{self, Keys};
 use crate::platform::{self, object};
 use crate::protocol::{decode, encode, Reply, Request};
+use crate::timing::Trace;
 
 /// What a run produces.
 pub struct Output {
@@ -227,8 +226,8 @@ pub fn warm_up() {
     worker(0);
 }
 
-/// Stops the run in progress: every worker is ended, the run's calls end as cancelled, and any
-/// other call under way is sent again to a fresh worker.
+/// Stops the run in progress: every worker is ended, the run's calls (and keys being made ahead)
+/// end as cancelled, and any other call under way is sent again to a fresh worker.
 pub fn cancel() {
     let places: Vec<usize> = WORKERS.with(|w| w.borrow().keys().copied().collect());
     for place in places {
@@ -243,93 +242,54 @@ pub fn cancel() {
 }
 
 /// How many workers make keys: one per core, within [`POOL_CAP`]; one where they would run on the page.
-fn pool_size() -> usize {
+pub fn pool_size() -> usize {
     if BROKEN.with(Cell::get) {
         return 1;
     }
     keygen::parallelism().min(POOL_CAP)
 }
 
-/// Makes a key for each request in the pool of workers, in batches (one RSA key, or a hundred
-/// ECDSA keys, each well under a second of work). `made(keys)` hears each batch as it arrives (so keys survive a cancel) and
-/// `progress(done, total)` the count.
-pub async fn make_keys(requests: &[KeyRequest], made: impl Fn(&Keys), progress: impl Fn(usize, usize)) -> Result<Keys, String> {
-    let batch = |algorithm: KeyAlgorithm| if algorithm.rsa_bits().is_some() { 1 } else { 100 };
-    let mut queue = VecDeque::new();
-    let mut rest = requests;
-    while let Some(first) = rest.first() {
-        let (head, tail) = rest.split_at(batch(first.algorithm).min(rest.len()));
-        queue.push_back(head.to_vec());
-        rest = tail;
-    }
-    let workers = pool_size().min(queue.len()).max(1);
-    let queue = RefCell::new(queue);
-    let keys = RefCell::new(Keys::default());
-    let done = Cell::new(0);
-    let total = requests.len();
-    progress(0, total);
-    let (queue, keys, done, made, progress) = (&queue, &keys, &done, &made, &progress);
-    let lanes = (0..workers).map(|place| async move {
-        let result = loop {
-            if keygen::cancelled() {
-                break Err(keygen::CANCELLED.to_owned());
-            }
-            let Some(batch) = queue.borrow_mut().pop_front() else { break Ok(()) };
-            let fresh = match make_batch(place, &batch).await {
-                Ok(fresh) => fresh,
-                Err(e) => break Err(e),
-            };
-            keys.borrow_mut().extend(&fresh);
-            made(&fresh);
-            done.set(done.get() + batch.len());
-            progress(done.get(), total);
-        };
-        // One lane failing ends the others at their next batch.
-        if result.is_err() {
-            queue.borrow_mut().clear();
-        }
-        result
-    });
-    let finished = join_all(lanes).await.into_iter().collect::<Result<Vec<()>, String>>();
-    // The extra workers free their memory; place 0 stays for the rest of the run.
+/// Ends the workers that only make keys, freeing their memory; place 0 stays (it signs and checks).
+pub fn retire_helpers() {
     for place in 1..POOL_CAP {
         retire(place);
     }
-    finished?;
-    Ok(keys.take())
 }
 
-/// One batch of keys from the worker at pool `place`.
-async fn make_batch(place: usize, batch: &[KeyRequest]) -> Result<Keys, String> {
-    let algorithms = batch.iter().map(|request| request.algorithm).collect();
+/// A key for each of `algorithms` (PKCS#8 DER) from the worker at pool `place`.
+pub async fn make_keys_at(place: usize, algorithms: Vec<KeyAlgorithm>) -> Result<Vec<Vec<u8>>, String> {
+    let asked = algorithms.len();
     let keys = match call_at(place, &Request::MakeKeys { algorithms }).await? {
         Reply::Keys(keys) => keys,
         other => return Err(unexpected(other)),
     };
-    if keys.len() != batch.len() {
-        return Err(format!("the engine made {} keys for {} roles", keys.len(), batch.len()));
+    if keys.len() != asked {
+        return Err(format!("the engine made {} keys where {asked} were asked for", keys.len()));
     }
-    let mut fresh = Keys::default();
-    for (request, der) in batch.iter().zip(keys) {
-        fresh.insert(request.id.clone(), HeldKey { algorithm: request.algorithm, pkcs8: Rc::from(der) });
-    }
-    Ok(fresh)
+    Ok(keys)
 }
 
-/// Signs, renders, checks and zips with `keys`, which hold a key for every request.
-pub async fn generate(project: &SpecFile, requests: &[KeyRequest], keys: &Keys, options: RenderOptions) -> Result<Output, String> {
+/// Signs, renders, checks and zips with `keys`, which hold a key for every request; `trace`
+/// hears the way to the engine, its stages, the way back and the decoding.
+pub async fn generate(project: &SpecFile, requests: &[KeyRequest], keys: &Keys, options: RenderOptions, trace: &mut Trace) -> Result<Output, String> {
     let keys = requests
         .iter()
         .map(|request| keys.get(request).map(|key| key.pkcs8.to_vec()).ok_or_else(|| format!("no key for {}", request.id)))
         .collect::<Result<_, _>>()?;
     let project = project.to_json().map_err(|e| e.to_string())?;
     let request = Request::Generate { project, now: options.now, include_ca_key: options.include_ca_key, keys };
-    read_generated(call(&request).await?).await
+    let reply = call(&request).await?;
+    if let Reply::Generated { stages, .. } = &reply {
+        trace.engine(stages);
+    }
+    let output = read_generated(reply).await?;
+    trace.lap("decode");
+    Ok(output)
 }
 
 /// Decodes a generate reply, one piece per task, so a large bundle never holds the page up long.
 pub async fn read_generated(reply: Reply) -> Result<Output, String> {
-    let Reply::Generated { report, pieces, zip } = reply else { return Err(unexpected(reply)) };
+    let Reply::Generated { report, pieces, zip, .. } = reply else { return Err(unexpected(reply)) };
     let mut bundle = Bundle::default();
     for piece in pieces {
         platform::next_task().await;

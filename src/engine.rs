@@ -9,7 +9,8 @@ use studio::check::{BundleFiles, CheckContext};
 use studio::pki::{BootstrapToken, KeySet, PrivateKey};
 use studio::{Bundle, RenderOptions, SpecFile};
 
-use crate::protocol::{decode, encode, Reply, Request, PIECE_BYTES};
+use crate::platform;
+use crate::protocol::{decode, encode, Reply, Request, Stages, PIECE_BYTES};
 
 /// Answers one request; every failure is a [`Reply::Failed`] saying why.
 pub fn call(request: &[u8]) -> Vec<u8> {
@@ -51,7 +52,27 @@ fn answer(request: Request) -> Result<Reply, String> {
     }
 }
 
+/// Times a run's stages as they end.
+struct Stopwatch {
+    last: f64,
+    stages: Stages,
+}
+
+impl Stopwatch {
+    fn start() -> Self {
+        let began = platform::clock();
+        Stopwatch { last: began, stages: Stages { began, laps: Vec::new() } }
+    }
+
+    fn lap(&mut self, stage: &str) {
+        let now = platform::clock();
+        self.stages.laps.push((stage.to_owned(), now - self.last));
+        self.last = now;
+    }
+}
+
 fn generate(project: &str, now: i64, include_ca_key: bool, keys_in: &[Vec<u8>]) -> Result<Reply, String> {
+    let mut watch = Stopwatch::start();
     let spec = SpecFile::from_json(project)
         .map_err(|e| e.to_string())?
         .validate(now)
@@ -68,8 +89,11 @@ fn generate(project: &str, now: i64, include_ca_key: bool, keys_in: &[Vec<u8>]) 
     if spec.bootstrap().is_some() {
         keys.set_token(BootstrapToken::generate().map_err(|e| e.to_string())?);
     }
-    let (bundle, report) = studio::generate_checked(&spec, &keys, RenderOptions { now, include_ca_key }).map_err(|e| e.to_string())?;
+    watch.lap("read");
+    let options = RenderOptions { now, include_ca_key };
+    let (bundle, report) = studio::generate_staged(&spec, &keys, options, |stage| watch.lap(stage.as_str())).map_err(|e| e.to_string())?;
     let zip = bundle.to_zip(now).map_err(|e| e.to_string())?;
+    watch.lap("zip");
     let mut pieces = Vec::new();
     let mut rest = &bundle.artifacts[..];
     while !rest.is_empty() {
@@ -86,5 +110,6 @@ fn generate(project: &str, now: i64, include_ca_key: bool, keys_in: &[Vec<u8>]) 
         pieces.push(encode(&piece)?);
         rest = tail;
     }
-    Ok(Reply::Generated { report, pieces, zip })
+    watch.lap("pack");
+    Ok(Reply::Generated { report, pieces, zip, stages: watch.stages })
 }

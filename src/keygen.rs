@@ -1,12 +1,12 @@
-//! The keys the page makes and keeps: RSA through WebCrypto (the browser generates keys on its own
-//! threads, so the page stays responsive), several at once. Every other key (elliptic curves, RSA
-//! where the browser offers no WebCrypto, as on plain-http pages) is made by the engine in the
-//! background worker. The page never parses a key; the engine does when it signs with ring.
+//! The keys the page keeps, by role, and WebCrypto's RSA keys (the browser generates them on its
+//! own threads, so the page stays responsive). Every other key (elliptic curves, RSA where the
+//! browser offers no WebCrypto, as on plain-http pages) is made by the engine in the background
+//! workers; [`crate::stock`] says which to make when. The page never parses a key; the engine does
+//! when it signs with ring.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use futures::stream::{self, StreamExt};
 use js_sys::{Array, Reflect, Uint8Array};
 use studio::plan::{KeyId, KeyRequest};
 use studio::spec::KeyAlgorithm;
@@ -71,8 +71,9 @@ fn subtle() -> Option<web_sys::SubtleCrypto> {
     (!subtle.is_undefined()).then(|| subtle.unchecked_into())
 }
 
-/// An RSA key from `crypto.subtle.generateKey`, exported as PKCS#8.
-async fn webcrypto_rsa(subtle: &web_sys::SubtleCrypto, bits: usize) -> Result<Vec<u8>, String> {
+/// An RSA key of `bits` from `crypto.subtle.generateKey`, exported as PKCS#8 DER.
+pub async fn webcrypto_rsa(bits: usize) -> Result<Vec<u8>, String> {
+    let subtle = subtle().ok_or("this page has no WebCrypto")?;
     let params = object(&[
         ("name", &"RSASSA-PKCS1-v1_5".into()),
         ("modulusLength", &JsValue::from_f64(bits as f64)),
@@ -90,50 +91,6 @@ async fn webcrypto_rsa(subtle: &web_sys::SubtleCrypto, bits: usize) -> Result<Ve
 /// Whether the page can get a key of `algorithm` from WebCrypto.
 pub fn from_webcrypto(algorithm: KeyAlgorithm) -> bool {
     algorithm.rsa_bits().is_some() && subtle().is_some()
-}
-
-/// Keys for `requests`: those in `known` that fit, and new ones from WebCrypto, `parallel` at a
-/// time; `progress(done, total)` as they come. Returns the keys and how many were made anew; keys
-/// WebCrypto cannot make stay missing (the engine makes them).
-pub async fn generate(
-    requests: &[KeyRequest],
-    known: &Keys,
-    parallel: usize,
-    mut progress: impl FnMut(usize, usize),
-) -> Result<(Keys, usize), String> {
-    let mut keys = Keys::default();
-    let mut missing = Vec::new();
-    for request in requests {
-        match known.get(request) {
-            Some(key) => keys.insert(request.id.clone(), key.clone()),
-            None if from_webcrypto(request.algorithm) => missing.push(request.clone()),
-            None => {}
-        }
-    }
-    let Some(subtle) = subtle() else { return Ok((keys, 0)) };
-    let total = missing.len();
-    progress(0, total);
-    let subtle = &subtle;
-    let mut made = stream::iter(missing.into_iter().map(|request| async move {
-        let bits = request.algorithm.rsa_bits().unwrap_or(2048);
-        webcrypto_rsa(subtle, bits).await.map(|der| (request, der))
-    }))
-    .buffer_unordered(parallel.max(1));
-    // Each report re-renders the page: at most one per frame or so.
-    let (mut done, mut reported) = (0, js_sys::Date::now());
-    while let Some(result) = made.next().await {
-        if cancelled() {
-            return Err(CANCELLED.into());
-        }
-        let (request, der) = result?;
-        keys.insert(request.id, HeldKey { algorithm: request.algorithm, pkcs8: der.into() });
-        done += 1;
-        if js_sys::Date::now() - reported > 16.0 || done == total {
-            progress(done, total);
-            reported = js_sys::Date::now();
-        }
-    }
-    Ok((keys, total))
 }
 
 /// How many keys to make at once: the machine's cores, within reason.

@@ -12,6 +12,8 @@ pub mod keygen;
 pub mod platform;
 pub mod protocol;
 pub mod state;
+pub mod stock;
+pub mod timing;
 
 /// Mounts the studio on the page's body.
 pub fn start() {

@@ -1,6 +1,42 @@
 //! The few browser services the app uses: clock, local storage, downloads and the clipboard.
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
+
+fn performance() -> JsValue {
+    js_sys::Reflect::get(&js_sys::global(), &"performance".into()).unwrap_or_default()
+}
+
+fn number(object: &JsValue, key: &str) -> Option<f64> {
+    js_sys::Reflect::get(object, &key.into()).ok()?.as_f64()
+}
+
+/// Milliseconds since the epoch, to a fraction of one: `performance.timeOrigin + performance.now()`,
+/// so a time taken in a worker compares with one taken on the page.
+pub fn clock() -> f64 {
+    let performance = performance();
+    let now = js_sys::Reflect::get(&performance, &"now".into())
+        .ok()
+        .and_then(|now| now.dyn_into::<js_sys::Function>().ok())
+        .and_then(|now| now.call0(&performance).ok())
+        .and_then(|t| t.as_f64());
+    match (number(&performance, "timeOrigin"), now) {
+        (Some(origin), Some(now)) => origin + now,
+        _ => js_sys::Date::now(),
+    }
+}
+
+/// Leaves a User Timing measure `name` from `start` to `end` ([`clock`] times) for DevTools'
+/// performance panel and the benchmark; where the browser has none, nothing.
+pub fn measure(name: &str, start: f64, end: f64) {
+    let performance = performance();
+    let Some(origin) = number(&performance, "timeOrigin") else { return };
+    let Some(measure) = js_sys::Reflect::get(&performance, &"measure".into()).ok().and_then(|m| m.dyn_into::<js_sys::Function>().ok()) else {
+        return;
+    };
+    if let Ok(span) = object(&[("start", &(start - origin).into()), ("end", &(end - origin).into())]) {
+        let _ = measure.call2(&performance, &name.into(), &span);
+    }
+}
 
 /// Unix seconds from the browser clock.
 pub fn now() -> i64 {
@@ -83,6 +119,17 @@ pub async fn next_task() {
         let scheduled = web_sys::window().map(|w| w.set_timeout_with_callback(&resolve));
         if !matches!(scheduled, Some(Ok(_))) {
             let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Waits for the browser's next animation frame (where there is none, for the next task).
+pub async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let scheduled = web_sys::window().map(|w| w.request_animation_frame(&resolve));
+        if !matches!(scheduled, Some(Ok(_))) {
+            let _ = resolve.call0(&JsValue::NULL);
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;

@@ -46,8 +46,8 @@ pub enum Reply {
     /// PKCS#8 keys in the order asked for.
     Keys(Vec<Vec<u8>>),
     /// The check report, the bundle's artifacts in order as postcard lists of about
-    /// [`PIECE_BYTES`] each (so the page decodes one per task), and the zip.
-    Generated { report: Report, pieces: Vec<Vec<u8>>, zip: Vec<u8> },
+    /// [`PIECE_BYTES`] each (so the page decodes one per task), the zip, and the engine's stages.
+    Generated { report: Report, pieces: Vec<Vec<u8>>, zip: Vec<u8>, stages: Stages },
     Zip(Vec<u8>),
     Checked(Report),
     /// An uploaded bundle's report, and its files' paths (the picture of how they fit together).
@@ -62,6 +62,14 @@ pub enum Reply {
     Signed(Result<SignedCsr, Vec<String>>),
     /// The request could not be carried out; says why.
     Failed(String),
+}
+
+/// When the engine began a run ([`crate::platform::clock`], comparable with the page's) and how
+/// long each of its stages took, in order (milliseconds: read, sign, render, check, zip, pack).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stages {
+    pub began: f64,
+    pub laps: Vec<(String, f64)>,
 }
 
 /// A bundle's artifacts cross in postcard pieces of about this many bytes of content.

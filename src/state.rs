@@ -12,6 +12,7 @@ use studio::{Bundle, ClusterSpec};
 use yew::Reducible;
 
 use crate::keygen::Keys;
+use crate::timing::Trace;
 
 /// Where the project's parameters are kept between visits (never private keys).
 pub const STORAGE_KEY: &str = "worker-studio.project";
@@ -36,7 +37,9 @@ pub enum Progress {
     Signing,
     Cancelled,
     Failed(String),
-    Done { millis: f64, made: usize, reused: usize },
+    /// A bundle was made: in how long, with how many new keys (how many of them made ahead of the
+    /// click) and how many kept ones, and once the results are on screen, where the time went.
+    Done { millis: f64, made: usize, made_ahead: usize, reused: usize, trace: Option<Rc<Trace>> },
 }
 
 /// The outcome of one generation run.
@@ -47,6 +50,7 @@ pub struct Generated {
     pub zip: Rc<Vec<u8>>,
     pub checks: Rc<Report>,
     pub made: usize,
+    pub made_ahead: usize,
     pub reused: usize,
     pub millis: f64,
 }
@@ -167,15 +171,15 @@ pub enum Action {
     Restored(SpecFile),
     Reset,
     Progress(Progress),
-    /// The keys a run starts from (kept and reused ones, and WebCrypto's), replacing those held.
+    /// The keys a run signs with (kept ones and fresh ones), replacing those held.
     KeysReady(Rc<Keys>),
-    /// Keys the engine made, added to those held.
-    KeysMade(Rc<Keys>),
     /// The engine examined an imported CA's certificate and key.
     CaExamined(Rc<Examined>),
     /// The project could not be saved in this browser.
     NotSaved(Option<String>),
     Generated(Box<Generated>),
+    /// Where the last run's time went, once its results were on screen.
+    Traced(Rc<Trace>),
     /// Forget the kept keys, so the next run makes all keys anew.
     ForgetKeys,
     Select(String),
@@ -326,12 +330,12 @@ impl Reducible for State {
                 edited = false;
             }
             Action::Generated(run) => {
-                let Generated { project, bundle, zip, checks, made, reused, millis } = *run;
+                let Generated { project, bundle, zip, checks, made, made_ahead, reused, millis } = *run;
                 next.checks = Some(checks);
                 next.selected = bundle.artifacts.first().map(|a| a.zip_path());
                 next.bundle = Some(bundle);
                 next.zip = Some(zip);
-                next.progress = Progress::Done { millis, made, reused };
+                next.progress = Progress::Done { millis, made, made_ahead, reused, trace: None };
                 next.stale = project != next.file;
                 edited = false;
             }
@@ -339,10 +343,10 @@ impl Reducible for State {
                 next.keys = keys;
                 edited = false;
             }
-            Action::KeysMade(fresh) => {
-                let mut keys = (*next.keys).clone();
-                keys.extend(&fresh);
-                next.keys = Rc::new(keys);
+            Action::Traced(run) => {
+                if let Progress::Done { trace, .. } = &mut next.progress {
+                    *trace = Some(run);
+                }
                 edited = false;
             }
             Action::Select(path) => {

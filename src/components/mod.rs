@@ -7,4 +7,5 @@ pub mod form;
 pub mod front;
 pub mod history;
 pub mod sign;
+pub mod timings;
 pub mod workers;

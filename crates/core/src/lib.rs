@@ -46,9 +46,37 @@ pub fn generate(spec: &ClusterSpec, keys: &KeySet, options: RenderOptions) -> Re
 
 /// [`generate`], also returning the check report (the studio shows it as a checklist).
 pub fn generate_checked(spec: &ClusterSpec, keys: &KeySet, options: RenderOptions) -> Result<(Bundle, check::Report), GenerateError> {
+    generate_staged(spec, keys, options, |_| {})
+}
+
+/// A stage of [`generate_staged`], reported as it ends (the studio times each one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Every certificate: the CA's, then each leaf's CSR made, read, verified and signed.
+    Sign,
+    /// Every artifact written.
+    Render,
+    /// Every artifact checked against the others, and CHECKS.md added.
+    Check,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Sign => "sign",
+            Stage::Render => "render",
+            Stage::Check => "check",
+        }
+    }
+}
+
+/// [`generate_checked`], calling `ended` as each [`Stage`] ends.
+pub fn generate_staged(spec: &ClusterSpec, keys: &KeySet, options: RenderOptions, mut ended: impl FnMut(Stage)) -> Result<(Bundle, check::Report), GenerateError> {
     let plan = plan::Plan::new(spec);
     let credentials = pki::Credentials::issue(&plan, keys, options.now)?;
+    ended(Stage::Sign);
     let mut bundle = render::build(&plan, &credentials, options)?;
+    ended(Stage::Render);
     let report = check::check(&check::BundleFiles::from_bundle(&bundle), &check_context(spec, options.now));
     bundle.artifacts.insert(
         1,
@@ -63,6 +91,7 @@ pub fn generate_checked(spec: &ClusterSpec, keys: &KeySet, options: RenderOption
         },
     );
     bundle.check_unique_paths()?;
+    ended(Stage::Check);
     Ok((bundle, report))
 }
 
