@@ -61,7 +61,7 @@ async fn generate(project: SpecFile, spec: Rc<ClusterSpec>, known: Rc<Keys>, inc
             dispatch.dispatch(Action::Generated(Box::new(Generated {
                 project,
                 bundle: Rc::new(bundle),
-                zip: Rc::new(zip),
+                zip,
                 checks: Rc::new(checks),
                 made,
                 made_ahead,
@@ -165,7 +165,7 @@ pub fn app() -> Html {
         let zip = state.zip.clone();
         Callback::from(move |_| {
             if let Some(zip) = &zip {
-                let _ = platform::download("worker-studio-bundle.zip", "application/zip", zip);
+                let _ = platform::download_blob("worker-studio-bundle.zip", zip);
             }
         })
     };

@@ -27,11 +27,14 @@ use crate::timing::Trace;
 /// What a run produces.
 pub struct Output {
     pub bundle: Bundle,
-    pub zip: Vec<u8>,
+    pub zip: web_sys::Blob,
     pub checks: Report,
 }
 
-type Answer = oneshot::Sender<Result<Reply, String>>;
+/// A reply, and the zip it names (a Blob, outside the page's memory).
+type Answered = (Reply, Option<web_sys::Blob>);
+
+type Answer = oneshot::Sender<Result<Answered, String>>;
 
 /// The most workers making keys at once, whatever the core count.
 const POOL_CAP: usize = 4;
@@ -114,12 +117,16 @@ fn on_message(place: usize, event: web_sys::MessageEvent) {
             }
             Err(error)
         }
-        None => field(&data, "reply")
-            .and_then(|r| r.dyn_into::<Uint8Array>().ok())
-            .ok_or_else(|| "the worker's answer has no reply".to_owned())
-            .and_then(|bytes| decode(&bytes.to_vec())),
+        None => read_answer(&data),
     };
     let _ = pending.answer.send(result);
+}
+
+/// A reply's bytes and its zip, from the engine's `{reply, zip}`.
+fn read_answer(answer: &JsValue) -> Result<Answered, String> {
+    let bytes = field(answer, "reply").and_then(|r| r.dyn_into::<Uint8Array>().ok()).ok_or("the engine's answer has no reply")?;
+    let zip = field(answer, "zip").and_then(|z| z.dyn_into::<web_sys::Blob>().ok());
+    Ok((decode(&bytes.to_vec())?, zip))
 }
 
 /// The worker at pool `place`, started on first use; `None` where none can start.
@@ -160,16 +167,14 @@ async fn engine_on_page() -> Result<JsValue, String> {
 }
 
 /// Runs an engine call on the page, after letting the page paint (progress) and take clicks (Cancel).
-async fn on_page(run: bool, request: &[u8]) -> Result<Reply, String> {
+async fn on_page(run: bool, request: &[u8]) -> Result<Answered, String> {
     platform::next_task().await;
     if keygen::cancelled() && run {
         return Err(keygen::CANCELLED.into());
     }
     let engine = engine_on_page().await?;
     let entry: Function = Reflect::get(&engine, &"call".into()).ok().and_then(|f| f.dyn_into().ok()).ok_or("the engine lacks its entry point")?;
-    let reply = entry.call1(&JsValue::NULL, &Uint8Array::from(request)).map_err(describe)?;
-    let bytes = reply.dyn_into::<Uint8Array>().map_err(|_| "the engine's reply is not bytes")?;
-    decode(&bytes.to_vec())
+    read_answer(&entry.call1(&JsValue::NULL, &Uint8Array::from(request)).map_err(describe)?)
 }
 
 fn describe(error: JsValue) -> String {
@@ -203,17 +208,29 @@ fn send(pending: Pending) {
 
 /// Asks the engine (see [`crate::engine`]) in the worker at pool `place`, or on the page where
 /// there is no worker; a [`Reply::Failed`] comes back as the error it carries.
-async fn call_at(place: usize, request: &Request) -> Result<Reply, String> {
+async fn answered_at(place: usize, request: &Request) -> Result<Answered, String> {
     let (answer, receiver) = oneshot::channel();
     send(Pending { place, run: request.belongs_to_run(), request: encode(request)?, answer });
     match receiver.await.map_err(|_| keygen::CANCELLED.to_owned())?? {
-        Reply::Failed(why) => Err(why),
-        reply => Ok(reply),
+        (Reply::Failed(why), _) => Err(why),
+        answered => Ok(answered),
     }
+}
+
+async fn call_at(place: usize, request: &Request) -> Result<Reply, String> {
+    answered_at(place, request).await.map(|(reply, _)| reply)
 }
 
 async fn call(request: &Request) -> Result<Reply, String> {
     call_at(0, request).await
+}
+
+/// The zip a reply names.
+fn zip_of((reply, zip): Answered) -> Result<(Reply, web_sys::Blob), String> {
+    match zip {
+        Some(zip) => Ok((reply, zip)),
+        None => Err(unexpected(reply)),
+    }
 }
 
 /// The engine answered with another reply than the request calls for.
@@ -278,18 +295,18 @@ pub async fn generate(project: &SpecFile, requests: &[KeyRequest], keys: &Keys, 
         .collect::<Result<_, _>>()?;
     let project = project.to_json().map_err(|e| e.to_string())?;
     let request = Request::Generate { project, now: options.now, include_ca_key: options.include_ca_key, keys };
-    let reply = call(&request).await?;
+    let (reply, zip) = zip_of(answered_at(0, &request).await?)?;
     if let Reply::Generated { stages, .. } = &reply {
         trace.engine(stages);
     }
-    let output = read_generated(reply).await?;
+    let (bundle, checks) = read_generated(reply).await?;
     trace.lap("decode");
-    Ok(output)
+    Ok(Output { bundle, zip, checks })
 }
 
 /// Decodes a generate reply, one piece per task, so a large bundle never holds the page up long.
-pub async fn read_generated(reply: Reply) -> Result<Output, String> {
-    let Reply::Generated { report, pieces, zip, .. } = reply else { return Err(unexpected(reply)) };
+pub async fn read_generated(reply: Reply) -> Result<(Bundle, Report), String> {
+    let Reply::Generated { report, pieces, .. } = reply else { return Err(unexpected(reply)) };
     let mut bundle = Bundle::default();
     for piece in pieces {
         platform::next_task().await;
@@ -297,14 +314,14 @@ pub async fn read_generated(reply: Reply) -> Result<Output, String> {
         bundle.artifacts.extend(artifacts);
     }
     platform::next_task().await;
-    Ok(Output { bundle, zip, checks: report })
+    Ok((bundle, report))
 }
 
 /// A zip of some artifacts (one machine's files).
-pub async fn zip(artifacts: Vec<Artifact>, now: i64) -> Result<Vec<u8>, String> {
-    match call(&Request::Zip { artifacts, now }).await? {
-        Reply::Zip(zip) => Ok(zip),
-        other => Err(unexpected(other)),
+pub async fn zip(artifacts: Vec<Artifact>, now: i64) -> Result<web_sys::Blob, String> {
+    match zip_of(answered_at(0, &Request::Zip { artifacts, now }).await?)? {
+        (Reply::Zip, zip) => Ok(zip),
+        (other, _) => Err(unexpected(other)),
     }
 }
 

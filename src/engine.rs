@@ -1,5 +1,5 @@
 //! The engine's side of the protocol: [`call`] takes a [`Request`]'s bytes and returns a
-//! [`Reply`]'s, as the engine module (`src/bin/studio-engine.rs`) exports it to the background
+//! [`Reply`]'s (with the zip it names, if any), as the engine module (`src/bin/studio-engine.rs`) exports it to the background
 //! worker (`worker.js`), or to the page itself where no worker can start. Key making (all but
 //! WebCrypto's), signing, rendering, checking and zipping live here, so the page's own module
 //! carries none of that code. Nothing here talks to the page between request and reply: the page
@@ -12,42 +12,57 @@ use studio::{Bundle, RenderOptions, SpecFile};
 use crate::platform;
 use crate::protocol::{decode, encode, Reply, Request, Stages, PIECE_BYTES};
 
-/// Answers one request; every failure is a [`Reply::Failed`] saying why.
-pub fn call(request: &[u8]) -> Vec<u8> {
-    let reply = decode::<Request>(request).and_then(answer).unwrap_or_else(Reply::Failed);
-    encode(&reply).or_else(|e| encode(&Reply::Failed(e))).unwrap_or_default()
+/// What the engine answers: the [`Reply`]'s bytes, and the zip a reply names, which the engine
+/// module hands over as a Blob.
+pub struct Answer {
+    pub reply: Vec<u8>,
+    pub zip: Option<Vec<u8>>,
 }
 
-fn answer(request: Request) -> Result<Reply, String> {
+/// Answers one request; every failure is a [`Reply::Failed`] saying why.
+pub fn call(request: &[u8]) -> Answer {
+    let (reply, zip) = match decode::<Request>(request).and_then(answer) {
+        Ok((reply, zip)) => (reply, zip),
+        Err(why) => (Reply::Failed(why), None),
+    };
+    Answer { reply: encode(&reply).or_else(|e| encode(&Reply::Failed(e))).unwrap_or_default(), zip }
+}
+
+/// A reply with no zip beside it.
+fn plain(reply: Reply) -> Result<(Reply, Option<Vec<u8>>), String> {
+    Ok((reply, None))
+}
+
+fn answer(request: Request) -> Result<(Reply, Option<Vec<u8>>), String> {
     match request {
         Request::MakeKeys { algorithms } => {
             let keys = algorithms.into_iter().map(|a| PrivateKey::generate(a).map(|k| k.pkcs8_der().to_vec()));
-            Ok(Reply::Keys(keys.collect::<Result<_, _>>().map_err(|e| e.to_string())?))
+            plain(Reply::Keys(keys.collect::<Result<_, _>>().map_err(|e| e.to_string())?))
         }
         Request::Generate { project, now, include_ca_key, keys } => generate(&project, now, include_ca_key, &keys),
-        Request::Zip { artifacts, now } => Ok(Reply::Zip(Bundle { artifacts }.to_zip(now).map_err(|e| e.to_string())?)),
+        Request::Zip { artifacts, now } => Ok((Reply::Zip, Some(Bundle { artifacts }.to_zip(now).map_err(|e| e.to_string())?))),
         Request::CheckBundle { zip, now } => {
             let files = BundleFiles::from_zip(&zip).map_err(|e| e.to_string())?;
             let context = CheckContext { now, version: studio::check::version_of(&files), expected_ips: Default::default() };
             let report = studio::check::check(&files, &context);
-            Ok(Reply::BundleChecked { report, paths: files.entries.into_keys().collect() })
+            plain(Reply::BundleChecked { report, paths: files.entries.into_keys().collect() })
         }
-        Request::ExamineCa { certificate, key, now } => Ok(Reply::CaExamined(studio::input::examine_imported_ca(&certificate, &key, now))),
-        Request::ReadProject { text } => Ok(Reply::Project(SpecFile::from_yaml(&text).and_then(|file| file.to_json()))),
+        Request::ExamineCa { certificate, key, now } => plain(Reply::CaExamined(studio::input::examine_imported_ca(&certificate, &key, now))),
+        Request::ReadProject { text } => plain(Reply::Project(SpecFile::from_yaml(&text).and_then(|file| file.to_json()))),
         Request::SignCsr { project, csr, now } => {
             let spec = SpecFile::from_json(&project)
                 .map_err(|e| e.to_string())?
                 .validate(now)
                 .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))?;
-            Ok(Reply::Signed(studio::sign_pasted_csr(&spec, &csr, now)))
+            plain(Reply::Signed(studio::sign_pasted_csr(&spec, &csr, now)))
         }
         Request::CheckApiserverCert { zip, certificate, now } => {
             let files = BundleFiles::from_zip(&zip).map_err(|e| e.to_string())?;
             let context = CheckContext { now, version: studio::check::version_of(&files), expected_ips: Default::default() };
-            Ok(Reply::Checked(studio::check::check_apiserver_certificate(&files, &certificate, "the pasted certificate", &context)))
+            plain(Reply::Checked(studio::check::check_apiserver_certificate(&files, &certificate, "the pasted certificate", &context)))
         }
         Request::WriteProject { project } => {
-            Ok(Reply::ProjectFile(SpecFile::from_json(&project).and_then(|file| file.to_yaml()).map_err(|e| e.to_string())?))
+            plain(Reply::ProjectFile(SpecFile::from_json(&project).and_then(|file| file.to_yaml()).map_err(|e| e.to_string())?))
         }
     }
 }
@@ -71,7 +86,7 @@ impl Stopwatch {
     }
 }
 
-fn generate(project: &str, now: i64, include_ca_key: bool, keys_in: &[Vec<u8>]) -> Result<Reply, String> {
+fn generate(project: &str, now: i64, include_ca_key: bool, keys_in: &[Vec<u8>]) -> Result<(Reply, Option<Vec<u8>>), String> {
     let mut watch = Stopwatch::start();
     let spec = SpecFile::from_json(project)
         .map_err(|e| e.to_string())?
@@ -111,5 +126,5 @@ fn generate(project: &str, now: i64, include_ca_key: bool, keys_in: &[Vec<u8>]) 
         rest = tail;
     }
     watch.lap("pack");
-    Ok(Reply::Generated { report, pieces, zip, stages: watch.stages })
+    Ok((Reply::Generated { report, pieces, stages: watch.stages }, Some(zip)))
 }

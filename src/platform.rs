@@ -59,13 +59,18 @@ pub fn save(key: &str, value: &str) -> Result<(), String> {
 
 /// Offers `bytes` as a file download named `name`.
 pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let document = window.document().ok_or("no document")?;
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(|_| "cannot make a blob")?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "cannot make a URL")?;
+    download_blob(name, &blob)
+}
+
+/// Offers `blob` as a file download named `name`, without copying it.
+pub fn download_blob(name: &str, blob: &web_sys::Blob) -> Result<(), String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let document = window.document().ok_or("no document")?;
+    let url = web_sys::Url::create_object_url_with_blob(blob).map_err(|_| "cannot make a URL")?;
     let anchor: web_sys::HtmlAnchorElement =
         document.create_element("a").map_err(|_| "cannot make a link")?.dyn_into().map_err(|_| "not a link")?;
     anchor.set_href(&url);
@@ -73,6 +78,12 @@ pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
     anchor.click();
     let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
+}
+
+/// The bytes of `blob` (for the rare call that hands a zip back to the engine).
+pub async fn blob_bytes(blob: &web_sys::Blob) -> Result<Vec<u8>, String> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer()).await.map_err(|_| "the zip could not be read back")?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// Puts `text` on the clipboard (asynchronously; failures are ignored, the preview stays selectable).

@@ -1,6 +1,7 @@
 //! The page–engine protocol: one typed request and one typed reply, encoded with postcard. The page
 //! sends a [`Request`]'s bytes to the engine's one entry point (`call`, in a background worker or on
-//! the page) and decodes the [`Reply`]; `worker.js` only moves the bytes, so it names no call.
+//! the page) and decodes the [`Reply`]; `worker.js` only moves the bytes, so it names no call. A zip
+//! crosses beside its reply as a file (a Blob), so the page's memory never holds it.
 
 use serde::{Deserialize, Serialize};
 use studio::check::Report;
@@ -46,9 +47,11 @@ pub enum Reply {
     /// PKCS#8 keys in the order asked for.
     Keys(Vec<Vec<u8>>),
     /// The check report, the bundle's artifacts in order as postcard lists of about
-    /// [`PIECE_BYTES`] each (so the page decodes one per task), the zip, and the engine's stages.
-    Generated { report: Report, pieces: Vec<Vec<u8>>, zip: Vec<u8>, stages: Stages },
-    Zip(Vec<u8>),
+    /// [`PIECE_BYTES`] each (so the page decodes one per task), and the engine's stages; the zip
+    /// crosses beside the reply, as a file ([`crate::engine::Answer`]).
+    Generated { report: Report, pieces: Vec<Vec<u8>>, stages: Stages },
+    /// A zip was made; it crosses beside the reply, as a file.
+    Zip,
     Checked(Report),
     /// An uploaded bundle's report, and its files' paths (the picture of how they fit together).
     BundleChecked { report: Report, paths: Vec<String> },

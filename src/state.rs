@@ -47,7 +47,7 @@ pub struct Generated {
     /// The parameters the bundle was made from (the form may have changed meanwhile).
     pub project: SpecFile,
     pub bundle: Rc<Bundle>,
-    pub zip: Rc<Vec<u8>>,
+    pub zip: web_sys::Blob,
     pub checks: Rc<Report>,
     pub made: usize,
     pub made_ahead: usize,
@@ -81,7 +81,8 @@ pub struct State {
     /// Validation errors by field path.
     pub errors: BTreeMap<String, String>,
     pub bundle: Option<Rc<Bundle>>,
-    pub zip: Option<Rc<Vec<u8>>>,
+    /// The bundle's zip, held by the browser as a file (not in the page's memory).
+    pub zip: Option<web_sys::Blob>,
     pub checks: Option<Rc<Report>>,
     pub selected: Option<String>,
     pub progress: Progress,

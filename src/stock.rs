@@ -75,8 +75,7 @@ impl Stock {
 
     /// The next job to start, if any is needed and a lane is free; the run's keys come first.
     fn next_job(&mut self) -> Option<Job> {
-        let mut algorithms: Vec<KeyAlgorithm> = self.run.keys().chain(self.ahead.keys()).copied().collect();
-        algorithms.dedup();
+        let algorithms: Vec<KeyAlgorithm> = self.run.keys().chain(self.ahead.keys()).copied().collect();
         for algorithm in algorithms {
             let short = self.short(algorithm);
             if short == 0 {
@@ -243,6 +242,11 @@ pub async fn take(requests: &[KeyRequest], progress: impl Fn(usize, usize)) -> R
             }
         }
     }
+}
+
+/// How many fresh keys of `algorithm` are made and not yet taken.
+pub fn ready(algorithm: KeyAlgorithm) -> usize {
+    STOCK.with(|s| s.borrow().ready(algorithm))
 }
 
 /// Stops making keys (Cancel): nothing more is made ahead until the form asks again, the run

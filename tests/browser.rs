@@ -9,7 +9,7 @@ use studio::{RenderOptions, SpecFile};
 use wasm_bindgen_test::*;
 use worker_studio_web::protocol::{decode, encode, Reply, Request};
 use worker_studio_web::state::{parse_worker_lines, Action, Examined, State, STORAGE_KEY};
-use worker_studio_web::{background, engine, keygen, platform};
+use worker_studio_web::{background, engine, keygen, platform, stock};
 use yew::Reducible;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -106,6 +106,24 @@ fn key_set(requests: &[studio::plan::KeyRequest], keys: &keygen::Keys) -> KeySet
     set
 }
 
+async fn pause(millis: i32) {
+    let pause = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, millis);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(pause).await;
+}
+
+/// Waits (at most 200 turns of 50 ms) until `done` holds; says whether it did.
+async fn eventually(mut done: impl FnMut() -> bool) -> bool {
+    for _ in 0..200 {
+        if done() {
+            return true;
+        }
+        pause(50).await;
+    }
+    done()
+}
+
 #[wasm_bindgen_test]
 async fn rsa_keys_come_from_webcrypto_and_sign_through_ring() {
     assert!(keygen::from_webcrypto(KeyAlgorithm::Rsa2048), "this page is a secure context, so WebCrypto is used");
@@ -114,8 +132,8 @@ async fn rsa_keys_come_from_webcrypto_and_sign_through_ring() {
     file.workers.truncate(1);
     let spec = file.validate(platform::now()).unwrap();
     let requests = studio::key_requests(&spec);
-    let (keys, made) = keygen::generate(&requests, &keygen::Keys::default(), 4, |_, _| {}).await.unwrap();
-    assert_eq!(made, 3, "the CA, one worker and the admin");
+    assert_eq!(requests.len(), 3, "the CA, one worker and the admin");
+    let (keys, _) = stock::take(&requests, |_, _| {}).await.unwrap();
     let set = key_set(&requests, &keys);
     assert!(requests.iter().all(|r| set.get(&r.id).unwrap().kind() == KeyKind::Rsa { bits: 2048 }));
     let bundle = studio::generate(&spec, &set, RenderOptions { now: platform::now(), include_ca_key: false }).unwrap();
@@ -127,30 +145,34 @@ async fn rsa_keys_come_from_webcrypto_and_sign_through_ring() {
 }
 
 #[wasm_bindgen_test]
-async fn keys_that_still_fit_are_reused_and_only_new_ones_made() {
+async fn keys_made_ahead_are_bound_to_no_role_until_a_run_takes_them() {
     let mut file = SpecFile::default();
     file.workers.truncate(2);
-    let spec = file.validate(platform::now()).unwrap();
-    let requests = studio::key_requests(&spec);
-    let mut seen = Vec::new();
-    let (keys, made) = keygen::generate(&requests, &keygen::Keys::default(), 2, |done, total| seen.push((done, total))).await.unwrap();
-    assert_eq!(made, 4);
-    assert_eq!(seen.first(), Some(&(0, 4)));
-    assert_eq!(seen.last(), Some(&(4, 4)));
+    let requests = studio::key_requests(&file.validate(platform::now()).unwrap());
+    // Keys another test left count: the stock makes only what is short.
+    let before = stock::ready(KeyAlgorithm::Rsa2048);
+    stock::prepare(&requests);
+    assert!(eventually(|| stock::ready(KeyAlgorithm::Rsa2048) == before.max(4)).await, "the four keys are made ahead");
 
-    file.workers.push(studio::input::WorkerInput { name: "worker04".into(), ip: "192.168.2.4".into() });
-    let more = studio::key_requests(&file.validate(platform::now()).unwrap());
-    let (again, made) = keygen::generate(&more, &keys, 2, |_, _| {}).await.unwrap();
-    assert_eq!(made, 1, "only worker04's key is new");
-    for request in &requests {
-        assert!(again.get(request) == keys.get(request));
-    }
+    // Renamed workers take the keys made for the old names: none is wasted, none made twice.
+    file.workers[0].name = "node-a".into();
+    file.workers[1].name = "node-b".into();
+    let renamed = studio::key_requests(&file.validate(platform::now()).unwrap());
+    let (keys, made_before) = stock::take(&renamed, |_, _| {}).await.unwrap();
+    assert_eq!(made_before, 4);
+    assert_eq!(stock::ready(KeyAlgorithm::Rsa2048), before.max(4) - 4, "taken keys leave the stock");
+    let set = key_set(&renamed, &keys);
+    let publics: std::collections::BTreeSet<Vec<u8>> = renamed.iter().map(|r| set.get(&r.id).unwrap().public_key_raw().to_vec()).collect();
+    assert_eq!(publics.len(), 4, "every role has a key of its own");
 
-    // The page makes only what WebCrypto can: ECDSA keys are left to the engine.
-    file.keys.algorithm = "ecdsa-p384".into();
-    let changed = studio::key_requests(&file.validate(platform::now()).unwrap());
-    let (left, made) = keygen::generate(&changed, &again, 2, |_, _| {}).await.unwrap();
-    assert_eq!((made, changed.iter().filter(|r| left.get(r).is_some()).count()), (0, 0), "no RSA key fits an ECDSA role");
+    // A large RSA cluster gets at most 16 keys ahead; the rest are made after the click.
+    file.workers = (1..=40).map(|i| studio::input::WorkerInput { name: format!("worker{i:02}"), ip: format!("192.168.2.{i}") }).collect();
+    stock::prepare(&studio::key_requests(&file.validate(platform::now()).unwrap()));
+    let expected = (before.max(4) - 4).max(16);
+    assert!(eventually(|| stock::ready(KeyAlgorithm::Rsa2048) == expected).await, "sixteen RSA keys ahead");
+    pause(1000).await;
+    assert_eq!(stock::ready(KeyAlgorithm::Rsa2048), expected, "and no more");
+    stock::cancel();
 }
 
 #[wasm_bindgen_test]
@@ -163,7 +185,7 @@ async fn the_engine_makes_keys_then_signs_with_them_and_returns_bundle_report_an
     let requests = studio::key_requests(&spec);
     // The CA key comes from elsewhere; the engine makes every other key.
     let ca = PrivateKey::generate(KeyAlgorithm::EcdsaP384).unwrap();
-    let ask = |request: &Request| decode::<Reply>(&engine::call(&encode(request).unwrap())).unwrap();
+    let ask = |request: &Request| decode::<Reply>(&engine::call(&encode(request).unwrap()).reply).unwrap();
     let algorithms = vec![KeyAlgorithm::EcdsaP384; requests.len() - 1];
     let Reply::Keys(made) = ask(&Request::MakeKeys { algorithms }) else { panic!("keys were asked for") };
     assert_eq!(made.len(), requests.len() - 1);
@@ -172,14 +194,16 @@ async fn the_engine_makes_keys_then_signs_with_them_and_returns_bundle_report_an
         assert_eq!(PrivateKey::from_pkcs8_der(&der).unwrap().kind(), KeyKind::EcdsaP384);
         keys.push(der);
     }
-    let Reply::Failed(why) = decode::<Reply>(&engine::call(b"not a request")).unwrap() else { panic!("garbage is refused") };
+    let Reply::Failed(why) = decode::<Reply>(&engine::call(b"not a request").reply).unwrap() else { panic!("garbage is refused") };
     assert!(why.contains("could not be read"), "{why}");
 
     let request = Request::Generate { project: file.to_json().unwrap(), now: platform::now(), include_ca_key: false, keys: keys.clone() };
-    let reply = ask(&request);
+    let answer = engine::call(&encode(&request).unwrap());
+    let zip = answer.zip.expect("the zip crosses beside the reply");
+    let reply = decode::<Reply>(&answer.reply).unwrap();
     let Reply::Generated { pieces, .. } = &reply else { panic!("a bundle was asked for: {reply:?}") };
     let pieces = pieces.len();
-    let background::Output { bundle, checks, zip } = background::read_generated(reply).await.unwrap();
+    let (bundle, checks) = background::read_generated(reply).await.unwrap();
     assert!(pieces >= 2 && bundle.artifacts.len() > pieces, "{pieces} pieces for {} artifacts", bundle.artifacts.len());
     assert_eq!(bundle.artifacts[0].zip_path(), "README.txt", "the pieces come back in order");
     assert_eq!(bundle.artifacts.iter().map(|a| a.zip_path()).collect::<std::collections::BTreeSet<_>>().len(), bundle.artifacts.len());
@@ -203,7 +227,7 @@ fn the_engine_examines_an_imported_ca_and_the_page_shows_its_verdict() {
     let key = bundle.find("ca-host/HOME/ca.key").unwrap().content.clone();
     let examine = |certificate: &str, key: &str| {
         let request = Request::ExamineCa { certificate: certificate.into(), key: key.into(), now };
-        match decode::<Reply>(&engine::call(&encode(&request).unwrap())).unwrap() {
+        match decode::<Reply>(&engine::call(&encode(&request).unwrap()).reply).unwrap() {
             Reply::CaExamined(verdict) => verdict,
             other => panic!("an examination was asked for: {other:?}"),
         }

@@ -2,12 +2,25 @@
 //! WebAssembly file of its own, so the page's first load carries no key making, signing,
 //! rendering, checking or zip code. Its one entry point is `worker_studio_web::engine::call`.
 
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-/// A `protocol::Request`'s bytes in, a `protocol::Reply`'s bytes out.
+/// A `protocol::Request`'s bytes in; out `{reply}`, a `protocol::Reply`'s bytes, and `{zip}`, a
+/// Blob, when the reply names a zip (copied once out of the module's memory, which then frees it).
 #[wasm_bindgen]
-pub fn call(request: &[u8]) -> Vec<u8> {
-    worker_studio_web::engine::call(request)
+pub fn call(request: &[u8]) -> Result<Object, JsValue> {
+    let answer = worker_studio_web::engine::call(request);
+    let out = Object::new();
+    Reflect::set(&out, &"reply".into(), &Uint8Array::from(&answer.reply[..]))?;
+    if let Some(zip) = answer.zip {
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("application/zip");
+        // SAFETY: the view is read by the Blob constructor at once, before anything can allocate.
+        let view = unsafe { Uint8Array::view(&zip) };
+        let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&Array::of1(&view), &options)?;
+        Reflect::set(&out, &"zip".into(), &blob)?;
+    }
+    Ok(out)
 }
 
 fn main() {}

@@ -93,7 +93,7 @@ pub fn browser(props: &BrowserProps) -> Html {
                 let name = if name == ".zip" { "bundle-readme.zip".to_owned() } else { name };
                 let (label, zip_error) = (machine.label(), zip_error.clone());
                 wasm_bindgen_futures::spawn_local(async move {
-                    let saved = background::zip(artifacts, now).await.and_then(|bytes| platform::download(&name, "application/zip", &bytes));
+                    let saved = background::zip(artifacts, now).await.and_then(|zip| platform::download_blob(&name, &zip));
                     zip_error.set(saved.err().map(|e| format!("{label}'s files were not zipped: {e}")));
                 });
             })

@@ -138,7 +138,10 @@ pub fn certificate_check(props: &CertificateCheckProps) -> Html {
             let (pem, report, busy) = (pem.clone(), report.clone(), busy.clone());
             busy.set(true);
             spawn_local(async move {
-                let checked = background::check_apiserver_cert((*zip).clone(), (*pem).clone(), platform::now()).await;
+                let checked = match platform::blob_bytes(&zip).await {
+                    Ok(bytes) => background::check_apiserver_cert(bytes, (*pem).clone(), platform::now()).await,
+                    Err(why) => Err(why),
+                };
                 report.set(Some(Rc::new(checked)));
                 busy.set(false);
             });

@@ -393,6 +393,39 @@ test('keys are reused until a key-relevant field changes, and the page says so',
   await expect(page.locator('#generated-status')).toContainText('6 new key(s), 0 reused');
 });
 
+test('keys are made while the form is open and bound at the click; the run says where its time went', async ({ page }) => {
+  await open(page);
+  // While the user reads the form, the five RSA keys its next run needs are made ahead.
+  await page.waitForTimeout(3000);
+  // Renamed workers waste none of them: a key is bound to its role only when Generate takes it.
+  await page.getByLabel('Worker 1 name').fill('node-a');
+  await page.getByLabel('Worker 2 name').fill('node-b');
+  const dir = mkdtempSync(join(tmpdir(), 'studio-ahead-'));
+  const root = await generateAndDownload(page, dir);
+  await expect(page.locator('#generated-status')).toContainText('5 new key(s), 0 reused.');
+  await expect(page.locator('#generated-status')).toContainText(/ [1-5] of the new keys were made while the form was open\./);
+  // Every role got a key of its own, and each certificate is for its key.
+  const keys = ['node-a', 'node-b', 'worker03'].map((name) => join(root, `workers/${name}/etc/kubernetes/ssl/worker.key`));
+  const publics = keys.map((key) => run('openssl', ['pkey', '-in', key, '-pubout'], dir));
+  expect(new Set(publics).size).toBe(3);
+  for (const [i, name] of ['node-a', 'node-b', 'worker03'].entries()) {
+    const cert = join(root, `workers/${name}/etc/kubernetes/ssl/worker.crt`);
+    expect(run('openssl', ['x509', '-in', cert, '-noout', '-pubkey'], dir)).toBe(publics[i]);
+  }
+
+  // Where the time went: the page's steps and the engine's stages, in order, in the page and as
+  // User Timing measures.
+  const timings = page.locator('#timings');
+  await timings.locator('summary').click();
+  const steps = await timings.locator('tbody td:first-child').allTextContents();
+  expect(steps).toEqual(['keys', 'to the engine', 'engine read', 'engine sign', 'engine render', 'engine check', 'engine zip', 'engine pack', 'back to the page', 'decode', 'show']);
+  const measures = await page.evaluate(() => performance.getEntriesByType('measure').filter((m) => m.name.startsWith('studio: ')).map((m) => m.name.slice(8)));
+  expect(measures).toEqual(steps);
+  const millis = (await timings.locator('tbody td.number').allTextContents()).map(Number);
+  expect(millis.every((ms) => ms >= 0)).toBe(true);
+  expect(millis[3]).toBeGreaterThan(0);
+});
+
 test('a large cluster is browsed through a filter', async ({ page }) => {
   await open(page);
   const lines = Array.from({ length: 40 }, (_, i) => `node${String(i + 1).padStart(3, '0')} 172.16.0.${i + 1}`);
