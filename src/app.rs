@@ -22,7 +22,7 @@ use crate::keygen::{self, Keys};
 use crate::platform;
 use crate::stock;
 use crate::timing::Trace;
-use crate::state::{Action, Examined, Generated, Progress, State, UploadedBundle, STORAGE_KEY, UNREADABLE_KEY};
+use crate::state::{Action, Examined, Generated, KeyPlan, Progress, State, UploadedBundle, STORAGE_KEY, UNREADABLE_KEY};
 
 /// Takes the fresh keys the run needs from the stock (most made while the form was open; RSA from
 /// WebCrypto, the rest from the pool of engine workers), then the engine signs, renders, checks and
@@ -112,11 +112,15 @@ pub fn app() -> Html {
     let include_ca_key = use_state(|| false);
     let project_text = use_state(String::new);
     use_effect_with((), |()| background::warm_up());
-    // The keys the next run would make are made ahead, bound to no role until it takes them.
-    use_effect_with((state.spec.clone(), state.keys.clone()), |(spec, keys): &(Option<Rc<ClusterSpec>>, Rc<Keys>)| {
-        if let Some(spec) = spec {
-            let missing: Vec<_> = studio::key_requests(spec).into_iter().filter(|r| keys.get(r).is_none()).collect();
-            stock::prepare(&missing);
+    // What the next run needs, once per spec and keys; its fresh keys are made ahead, bound to no
+    // role until the run takes them.
+    let key_plan = {
+        let state = state.clone();
+        use_memo((state.spec.clone(), state.keys.clone()), move |_| state.key_plan())
+    };
+    use_effect_with(key_plan.clone(), |plan: &Rc<Option<KeyPlan>>| {
+        if let Some(plan) = plan.as_ref() {
+            stock::prepare(&plan.missing);
         }
     });
     // An imported CA is examined by the engine, off the page; its verdict joins the form's errors.
@@ -323,9 +327,9 @@ pub fn app() -> Html {
                         }
                         { status }
                         if state.stale { <p class="note">{ "Parameters changed since this bundle was generated; generate again to update it." }</p> }
-                        if let Some((make, reuse)) = state.key_plan().filter(|(_, reuse)| *reuse > 0) {
+                        if let Some(KeyPlan { missing, reuse }) = key_plan.as_ref().as_ref().filter(|plan| plan.reuse > 0) {
                             <p class="note" id="key-plan">
-                                { format!("Generate will make {make} new key(s) and reuse {reuse} from the last run (kept in this tab only). ") }
+                                { format!("Generate will make {} new key(s) and reuse {reuse} from the last run (kept in this tab only). ", missing.len()) }
                                 <button type="button" onclick={forget_keys}>{ "Use fresh keys" }</button>
                             </p>
                         }

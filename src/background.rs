@@ -21,7 +21,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::keygen::{self, Keys};
 use crate::platform::{self, object};
-use crate::protocol::{decode, encode, Reply, Request};
+use crate::protocol::{decode, encode, Reply, ReportPart, Request};
 use crate::timing::Trace;
 
 /// What a run produces.
@@ -31,8 +31,15 @@ pub struct Output {
     pub checks: Report,
 }
 
-/// A reply, and the zip it names (a Blob, outside the page's memory).
-type Answered = (Reply, Option<web_sys::Blob>);
+/// What crosses beside a reply: the parts it names (each a buffer, decoded one per task) and the zip
+/// (a Blob, outside the page's memory).
+#[derive(Default)]
+struct Beside {
+    parts: Vec<Uint8Array>,
+    zip: Option<web_sys::Blob>,
+}
+
+type Answered = (Reply, Beside);
 
 type Answer = oneshot::Sender<Result<Answered, String>>;
 
@@ -122,11 +129,12 @@ fn on_message(place: usize, event: web_sys::MessageEvent) {
     let _ = pending.answer.send(result);
 }
 
-/// A reply's bytes and its zip, from the engine's `{reply, zip}`.
+/// A reply, its parts and its zip, from the engine's `{reply, parts, zip}`.
 fn read_answer(answer: &JsValue) -> Result<Answered, String> {
     let bytes = field(answer, "reply").and_then(|r| r.dyn_into::<Uint8Array>().ok()).ok_or("the engine's answer has no reply")?;
+    let parts = field(answer, "parts").map(|p| js_sys::Array::from(&p).iter().filter_map(|part| part.dyn_into().ok()).collect()).unwrap_or_default();
     let zip = field(answer, "zip").and_then(|z| z.dyn_into::<web_sys::Blob>().ok());
-    Ok((decode(&bytes.to_vec())?, zip))
+    Ok((decode(&bytes.to_vec())?, Beside { parts, zip }))
 }
 
 /// The worker at pool `place`, started on first use; `None` where none can start.
@@ -225,10 +233,10 @@ async fn call(request: &Request) -> Result<Reply, String> {
     call_at(0, request).await
 }
 
-/// The zip a reply names.
-fn zip_of((reply, zip): Answered) -> Result<(Reply, web_sys::Blob), String> {
-    match zip {
-        Some(zip) => Ok((reply, zip)),
+/// The zip a reply names, and its parts.
+fn zip_of((reply, beside): Answered) -> Result<(Reply, Vec<Uint8Array>, web_sys::Blob), String> {
+    match beside.zip {
+        Some(zip) => Ok((reply, beside.parts, zip)),
         None => Err(unexpected(reply)),
     }
 }
@@ -295,23 +303,29 @@ pub async fn generate(project: &SpecFile, requests: &[KeyRequest], keys: &Keys, 
         .collect::<Result<_, _>>()?;
     let project = project.to_json().map_err(|e| e.to_string())?;
     let request = Request::Generate { project, now: options.now, include_ca_key: options.include_ca_key, keys };
-    let (reply, zip) = zip_of(answered_at(0, &request).await?)?;
+    let (reply, parts, zip) = zip_of(answered_at(0, &request).await?)?;
     if let Reply::Generated { stages, .. } = &reply {
         trace.engine(stages);
     }
-    let (bundle, checks) = read_generated(reply).await?;
+    let (bundle, checks) = read_generated(&reply, parts).await?;
     trace.lap("decode");
     Ok(Output { bundle, zip, checks })
 }
 
-/// Decodes a generate reply, one piece per task, so a large bundle never holds the page up long.
-pub async fn read_generated(reply: Reply) -> Result<(Bundle, Report), String> {
-    let Reply::Generated { report, pieces, .. } = reply else { return Err(unexpected(reply)) };
+/// Decodes a generate reply's parts, one per task, so a large bundle never holds the page up long.
+pub async fn read_generated(reply: &Reply, parts: Vec<Uint8Array>) -> Result<(Bundle, Report), String> {
+    let Reply::Generated { report_parts, .. } = reply else { return Err(unexpected(reply.clone())) };
+    let mut report = Report::default();
     let mut bundle = Bundle::default();
-    for piece in pieces {
+    for (i, part) in parts.into_iter().enumerate() {
         platform::next_task().await;
-        let artifacts: Vec<Artifact> = decode(&piece).map_err(|e| format!("the engine's bundle: {e}"))?;
-        bundle.artifacts.extend(artifacts);
+        let bytes = part.to_vec();
+        if i < *report_parts {
+            decode::<ReportPart>(&bytes).map_err(|e| format!("the engine's report: {e}"))?.add_to(&mut report);
+        } else {
+            let artifacts: Vec<Artifact> = decode(&bytes).map_err(|e| format!("the engine's bundle: {e}"))?;
+            bundle.artifacts.extend(artifacts);
+        }
     }
     platform::next_task().await;
     Ok((bundle, report))
@@ -320,8 +334,8 @@ pub async fn read_generated(reply: Reply) -> Result<(Bundle, Report), String> {
 /// A zip of some artifacts (one machine's files).
 pub async fn zip(artifacts: Vec<Artifact>, now: i64) -> Result<web_sys::Blob, String> {
     match zip_of(answered_at(0, &Request::Zip { artifacts, now }).await?)? {
-        (Reply::Zip, zip) => Ok(zip),
-        (other, _) => Err(unexpected(other)),
+        (Reply::Zip, _, zip) => Ok(zip),
+        (other, ..) => Err(unexpected(other)),
     }
 }
 

@@ -10,37 +10,42 @@ use studio::pki::{BootstrapToken, KeySet, PrivateKey};
 use studio::{Bundle, RenderOptions, SpecFile};
 
 use crate::platform;
-use crate::protocol::{decode, encode, Reply, Request, Stages, PIECE_BYTES};
+use crate::protocol::{decode, encode, report_parts, Reply, Request, Stages, PIECE_BYTES};
 
-/// What the engine answers: the [`Reply`]'s bytes, and the zip a reply names, which the engine
-/// module hands over as a Blob.
+/// What the engine answers: the [`Reply`]'s bytes, the parts it names (each its own buffer, so the
+/// page decodes one per task), and the zip it names, which the engine module hands over as a Blob.
+#[derive(Default)]
 pub struct Answer {
     pub reply: Vec<u8>,
+    pub parts: Vec<Vec<u8>>,
     pub zip: Option<Vec<u8>>,
 }
 
 /// Answers one request; every failure is a [`Reply::Failed`] saying why.
 pub fn call(request: &[u8]) -> Answer {
-    let (reply, zip) = match decode::<Request>(request).and_then(answer) {
-        Ok((reply, zip)) => (reply, zip),
-        Err(why) => (Reply::Failed(why), None),
+    let (reply, beside) = match decode::<Request>(request).and_then(answer) {
+        Ok(answered) => answered,
+        Err(why) => (Reply::Failed(why), Answer::default()),
     };
-    Answer { reply: encode(&reply).or_else(|e| encode(&Reply::Failed(e))).unwrap_or_default(), zip }
+    Answer { reply: encode(&reply).or_else(|e| encode(&Reply::Failed(e))).unwrap_or_default(), ..beside }
 }
 
-/// A reply with no zip beside it.
-fn plain(reply: Reply) -> Result<(Reply, Option<Vec<u8>>), String> {
-    Ok((reply, None))
+/// A reply with nothing beside it.
+fn plain(reply: Reply) -> Result<(Reply, Answer), String> {
+    Ok((reply, Answer::default()))
 }
 
-fn answer(request: Request) -> Result<(Reply, Option<Vec<u8>>), String> {
+fn answer(request: Request) -> Result<(Reply, Answer), String> {
     match request {
         Request::MakeKeys { algorithms } => {
             let keys = algorithms.into_iter().map(|a| PrivateKey::generate(a).map(|k| k.pkcs8_der().to_vec()));
             plain(Reply::Keys(keys.collect::<Result<_, _>>().map_err(|e| e.to_string())?))
         }
         Request::Generate { project, now, include_ca_key, keys } => generate(&project, now, include_ca_key, &keys),
-        Request::Zip { artifacts, now } => Ok((Reply::Zip, Some(Bundle { artifacts }.to_zip(now).map_err(|e| e.to_string())?))),
+        Request::Zip { artifacts, now } => {
+            let zip = Bundle { artifacts }.to_zip(now).map_err(|e| e.to_string())?;
+            Ok((Reply::Zip, Answer { zip: Some(zip), ..Answer::default() }))
+        }
         Request::CheckBundle { zip, now } => {
             let files = BundleFiles::from_zip(&zip).map_err(|e| e.to_string())?;
             let context = CheckContext { now, version: studio::check::version_of(&files), expected_ips: Default::default() };
@@ -86,7 +91,7 @@ impl Stopwatch {
     }
 }
 
-fn generate(project: &str, now: i64, include_ca_key: bool, keys_in: &[Vec<u8>]) -> Result<(Reply, Option<Vec<u8>>), String> {
+fn generate(project: &str, now: i64, include_ca_key: bool, keys_in: &[Vec<u8>]) -> Result<(Reply, Answer), String> {
     let mut watch = Stopwatch::start();
     let spec = SpecFile::from_json(project)
         .map_err(|e| e.to_string())?
@@ -109,7 +114,8 @@ fn generate(project: &str, now: i64, include_ca_key: bool, keys_in: &[Vec<u8>]) 
     let (bundle, report) = studio::generate_staged(&spec, &keys, options, |stage| watch.lap(stage.as_str())).map_err(|e| e.to_string())?;
     let zip = bundle.to_zip(now).map_err(|e| e.to_string())?;
     watch.lap("zip");
-    let mut pieces = Vec::new();
+    let mut parts = report_parts(report)?;
+    let report_parts = parts.len();
     let mut rest = &bundle.artifacts[..];
     while !rest.is_empty() {
         let mut size = 0;
@@ -122,9 +128,9 @@ fn generate(project: &str, now: i64, include_ca_key: bool, keys_in: &[Vec<u8>]) 
             })
             .count();
         let (piece, tail) = rest.split_at(count.max(1));
-        pieces.push(encode(&piece)?);
+        parts.push(encode(&piece)?);
         rest = tail;
     }
     watch.lap("pack");
-    Ok((Reply::Generated { report, pieces, stages: watch.stages }, Some(zip)))
+    Ok((Reply::Generated { report_parts, stages: watch.stages }, Answer { reply: Vec::new(), parts, zip: Some(zip) }))
 }

@@ -4,7 +4,8 @@
 //! crosses beside its reply as a file (a Blob), so the page's memory never holds it.
 
 use serde::{Deserialize, Serialize};
-use studio::check::Report;
+use studio::check::graph::Reference;
+use studio::check::{Finding, Report};
 use studio::input::{CaVerdict, FieldError};
 use studio::spec::KeyAlgorithm;
 use studio::{Artifact, SignedCsr};
@@ -46,10 +47,11 @@ impl Request {
 pub enum Reply {
     /// PKCS#8 keys in the order asked for.
     Keys(Vec<Vec<u8>>),
-    /// The check report, the bundle's artifacts in order as postcard lists of about
-    /// [`PIECE_BYTES`] each (so the page decodes one per task), and the engine's stages; the zip
-    /// crosses beside the reply, as a file ([`crate::engine::Answer`]).
-    Generated { report: Report, pieces: Vec<Vec<u8>>, stages: Stages },
+    /// A bundle was made: the engine's stages. Beside the reply cross its parts
+    /// ([`crate::engine::Answer`]), which the page decodes one per task: the first `report_parts`
+    /// are [`ReportPart`]s, the rest the artifacts in order, in postcard lists of about
+    /// [`PIECE_BYTES`] each; and the zip, as a file.
+    Generated { report_parts: usize, stages: Stages },
     /// A zip was made; it crosses beside the reply, as a file.
     Zip,
     Checked(Report),
@@ -77,6 +79,44 @@ pub struct Stages {
 
 /// A bundle's artifacts cross in postcard pieces of about this many bytes of content.
 pub const PIECE_BYTES: usize = 512 * 1024;
+
+/// A report's findings and references cross in lists of at most this many items.
+pub const PART_ITEMS: usize = 2000;
+
+/// A part of a check report, so a large cluster's report never holds the page up long.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ReportPart {
+    Findings(Vec<Finding>),
+    Names(Vec<String>),
+    Edges(Vec<Reference>),
+}
+
+/// `report` as encoded [`ReportPart`]s.
+pub fn report_parts(report: Report) -> Result<Vec<Vec<u8>>, String> {
+    let Report { findings, references } = report;
+    let mut parts = Vec::new();
+    for findings in findings.chunks(PART_ITEMS) {
+        parts.push(encode(&ReportPart::Findings(findings.to_vec()))?);
+    }
+    for names in references.names.chunks(PART_ITEMS) {
+        parts.push(encode(&ReportPart::Names(names.to_vec()))?);
+    }
+    for edges in references.edges.chunks(PART_ITEMS) {
+        parts.push(encode(&ReportPart::Edges(edges.to_vec()))?);
+    }
+    Ok(parts)
+}
+
+impl ReportPart {
+    /// Adds this part to the report being read back.
+    pub fn add_to(self, report: &mut Report) {
+        match self {
+            ReportPart::Findings(findings) => report.findings.extend(findings),
+            ReportPart::Names(names) => report.references.names.extend(names),
+            ReportPart::Edges(edges) => report.references.edges.extend(edges),
+        }
+    }
+}
 
 /// Bytes for the other side.
 pub fn encode<T: Serialize>(message: &T) -> Result<Vec<u8>, String> {

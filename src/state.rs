@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use studio::check::Report;
 use studio::input::{ApiServerInput, CaVerdict, FieldError, LbHostInput, SpecFile, WorkerInput, APISERVER_PORT};
+use studio::plan::KeyRequest;
 use studio::release::ProfileId;
 use studio::spec::CaSource;
 use studio::{Bundle, ClusterSpec};
@@ -53,6 +54,13 @@ pub struct Generated {
     pub made_ahead: usize,
     pub reused: usize,
     pub millis: f64,
+}
+
+/// The keys the next run needs: those no kept key fits, and how many kept ones it reuses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyPlan {
+    pub missing: Vec<KeyRequest>,
+    pub reuse: usize,
 }
 
 /// A bundle the user uploaded to check: the engine's report and the bundle's file paths.
@@ -256,12 +264,12 @@ impl State {
         self.errors.iter().filter(|(path, _)| path.starts_with(prefix)).map(|(k, v)| (k.clone(), v.clone())).collect()
     }
 
-    /// How many keys the next run makes and reuses.
-    pub fn key_plan(&self) -> Option<(usize, usize)> {
+    /// What the next run makes and reuses, while the form is valid (a plan of the whole cluster:
+    /// the page computes it once per spec and keys).
+    pub fn key_plan(&self) -> Option<KeyPlan> {
         let spec = self.spec.as_deref()?;
-        let requests = studio::key_requests(spec);
-        let reuse = requests.iter().filter(|r| self.keys.get(r).is_some()).count();
-        Some((requests.len() - reuse, reuse))
+        let (held, missing): (Vec<_>, Vec<_>) = studio::key_requests(spec).into_iter().partition(|r| self.keys.get(r).is_some());
+        Some(KeyPlan { missing, reuse: held.len() })
     }
 
     /// The imported CA's certificate and key when the engine has yet to examine them.

@@ -5,13 +5,16 @@
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-/// A `protocol::Request`'s bytes in; out `{reply}`, a `protocol::Reply`'s bytes, and `{zip}`, a
-/// Blob, when the reply names a zip (copied once out of the module's memory, which then frees it).
+/// A `protocol::Request`'s bytes in; out `{reply, parts, zip}`: a `protocol::Reply`'s bytes, the
+/// parts it names (buffers the worker transfers to the page), and a Blob when the reply names a zip
+/// (copied once out of the module's memory, which then frees it).
 #[wasm_bindgen]
 pub fn call(request: &[u8]) -> Result<Object, JsValue> {
     let answer = worker_studio_web::engine::call(request);
     let out = Object::new();
     Reflect::set(&out, &"reply".into(), &Uint8Array::from(&answer.reply[..]))?;
+    let parts: Array = answer.parts.iter().map(|part| Uint8Array::from(&part[..])).collect();
+    Reflect::set(&out, &"parts".into(), &parts)?;
     if let Some(zip) = answer.zip {
         let options = web_sys::BlobPropertyBag::new();
         options.set_type("application/zip");

@@ -1,5 +1,6 @@
 //! The artifact browser: machines, their files, a preview with its note, copy and download.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use studio::{Bundle, Machine};
@@ -30,8 +31,31 @@ pub fn is_current_profile(bundle: &Bundle) -> bool {
         .is_some_and(|(profile, _)| profile == studio::release::ProfileId::Current)
 }
 
+/// The bundle's machines in the bundle's order, each with the indices of its artifacts: built once
+/// per bundle, since a large cluster has tens of thousands of files and each panel would otherwise
+/// scan them all.
+fn by_machine(bundle: &Bundle) -> Vec<(Machine, Vec<usize>)> {
+    let mut slots: HashMap<&Machine, usize> = HashMap::new();
+    let mut machines: Vec<(Machine, Vec<usize>)> = Vec::new();
+    let mut slot = 0;
+    for (i, artifact) in bundle.artifacts.iter().enumerate() {
+        // A machine's files mostly come together: look it up only when the machine changes.
+        if machines.get(slot).is_none_or(|(machine, _)| machine != &artifact.machine) {
+            slot = *slots.entry(&artifact.machine).or_insert_with(|| {
+                machines.push((artifact.machine.clone(), Vec::new()));
+                machines.len() - 1
+            });
+        }
+        machines[slot].1.push(i);
+    }
+    machines
+}
+
 /// Machine panels shown at once; a large cluster is found through the filter.
 const SHOWN: usize = 24;
+
+/// Machine panels a new bundle adds per frame.
+const PANELS_PER_FRAME: usize = 4;
 
 /// Files a machine panel lists until asked for all (a large cluster's CA host holds a signing
 /// script per worker).
@@ -45,10 +69,31 @@ pub fn browser(props: &BrowserProps) -> Html {
     let bundle = props.bundle.clone();
     let selected = props.selected.clone();
     let query = use_state(String::new);
-    let all = bundle.machines();
+    let all = {
+        let bundle = bundle.clone();
+        use_memo(Rc::as_ptr(&bundle) as usize, move |_| by_machine(&bundle))
+    };
     let wanted = query.trim().to_ascii_lowercase();
-    let matching: Vec<&Machine> = all.iter().filter(|m| wanted.is_empty() || m.label().to_ascii_lowercase().contains(&wanted)).collect();
-    let machines: Vec<&Machine> = matching.iter().copied().take(SHOWN).collect();
+    let matching: Vec<&(Machine, Vec<usize>)> = all.iter().filter(|(m, _)| wanted.is_empty() || m.label().to_ascii_lowercase().contains(&wanted)).collect();
+    // A new bundle's panels come a few per frame, so laying out hundreds of files never holds the
+    // page up in one task.
+    let growing = use_state(|| (0usize, PANELS_PER_FRAME));
+    let bundle_id = Rc::as_ptr(&bundle) as usize;
+    let panels = if growing.0 == bundle_id { growing.1 } else { PANELS_PER_FRAME };
+    {
+        let growing = growing.clone();
+        use_effect_with((bundle_id, panels), move |&(bundle_id, panels)| {
+            if panels < SHOWN {
+                wasm_bindgen_futures::spawn_local(async move {
+                    platform::next_frame().await;
+                    growing.set((bundle_id, (panels + PANELS_PER_FRAME).min(SHOWN)));
+                });
+            } else if growing.0 != bundle_id {
+                growing.set((bundle_id, panels));
+            }
+        });
+    }
+    let machines: Vec<&(Machine, Vec<usize>)> = matching.iter().copied().take(panels).collect();
     let on_query = {
         let query = query.clone();
         Callback::from(move |e: InputEvent| query.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
@@ -56,8 +101,9 @@ pub fn browser(props: &BrowserProps) -> Html {
     let now = platform::now();
     let opened = use_state(Vec::<Machine>::new);
     let zip_error = use_state(|| None::<String>);
-    let machine_panel = |machine: &Machine| {
-        let count = bundle.machine(machine).count();
+    let machine_panel = |(machine, indices): &(Machine, Vec<usize>)| {
+        let artifacts = || indices.iter().map(|&i| &bundle.artifacts[i]);
+        let count = indices.len();
         let listed = if opened.contains(machine) { count } else { count.min(FILES_SHOWN) };
         let show_all = (listed < count).then(|| {
             let opened = opened.clone();
@@ -66,7 +112,7 @@ pub fn browser(props: &BrowserProps) -> Html {
             let open = Callback::from(move |_| opened.set(opened.iter().cloned().chain([machine.clone()]).collect()));
             html! { <button type="button" class="show-all" onclick={open}>{ label }</button> }
         });
-        let files = bundle.machine(machine).take(listed).map(|artifact| {
+        let files = artifacts().take(listed).map(|artifact| {
             let path = artifact.zip_path();
             let d = props.dispatch.clone();
             let select = {
@@ -86,9 +132,10 @@ pub fn browser(props: &BrowserProps) -> Html {
         let download_machine = {
             let bundle = bundle.clone();
             let machine = machine.clone();
+            let indices = indices.clone();
             let zip_error = zip_error.clone();
             Callback::from(move |_| {
-                let artifacts = bundle.machine(&machine).cloned().collect();
+                let artifacts = indices.iter().map(|&i| bundle.artifacts[i].clone()).collect();
                 let name = format!("{}.zip", machine.dir().replace('/', "-"));
                 let name = if name == ".zip" { "bundle-readme.zip".to_owned() } else { name };
                 let (label, zip_error) = (machine.label(), zip_error.clone());
@@ -100,7 +147,7 @@ pub fn browser(props: &BrowserProps) -> Html {
         };
         let copy_install = match machine {
             Machine::Worker(_) => {
-                let script = bundle.machine(machine).find(|a| a.location.display() == studio::bundle::layout::INSTALL).map(|a| a.content.clone());
+                let script = artifacts().find(|a| a.location.display() == studio::bundle::layout::INSTALL).map(|a| a.content.clone());
                 script.map(|text| {
                     let copy = Callback::from(move |_| platform::copy(&text));
                     html! { <button type="button" onclick={copy}>{ format!("Copy {}'s install.sh", machine.label().trim_start_matches("Worker ")) }</button> }
@@ -126,7 +173,7 @@ pub fn browser(props: &BrowserProps) -> Html {
         let since = artifact.topic.filter(|_| current_profile).map(history::for_topic);
         // A long file (a large cluster's README lists every file) previews its head; laying out
         // ten thousand lines would hold the page up.
-        let lines = artifact.content.lines().count();
+        let lines = artifact.content.bytes().filter(|&b| b == b'\n').count() + usize::from(!artifact.content.is_empty() && !artifact.content.ends_with('\n'));
         let path = artifact.zip_path();
         let shown = match artifact.content.match_indices('\n').nth(PREVIEW_LINES - 1) {
             Some((end, _)) if whole.as_deref() != Some(path.as_str()) => &artifact.content[..=end],
@@ -175,7 +222,7 @@ pub fn browser(props: &BrowserProps) -> Html {
                     </div>
                 }
                 if let Some(message) = (*zip_error).clone() { <p class="error" role="alert">{ message }</p> }
-                { for machines.iter().map(|m| machine_panel(m)) }
+                { for machines.iter().map(|entry| machine_panel(entry)) }
             </nav>
             { preview.unwrap_or_default() }
         </div>

@@ -166,17 +166,6 @@ pub struct Bundle {
 }
 
 impl Bundle {
-    /// The artifacts of one machine.
-    pub fn machine<'a>(&'a self, machine: &'a Machine) -> impl Iterator<Item = &'a Artifact> + 'a {
-        self.artifacts.iter().filter(move |a| &a.machine == machine)
-    }
-
-    /// The machines in bundle order, each once.
-    pub fn machines(&self) -> Vec<Machine> {
-        let mut seen = std::collections::HashSet::new();
-        self.artifacts.iter().filter(|a| seen.insert(&a.machine)).map(|a| a.machine.clone()).collect()
-    }
-
     /// Looks an artifact up by its zip path.
     pub fn find(&self, zip_path: &str) -> Option<&Artifact> {
         self.artifacts.iter().find(|a| a.zip_path() == zip_path)
