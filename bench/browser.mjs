@@ -41,7 +41,7 @@ const browser = await chromium.launch({
 });
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const spread = (values) => (values.length > 1 ? `${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))}` : '');
+const spread = (values) => (values.length > 1 ? ` (${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))})` : '');
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 // The resident memory of Chromium's renderer processes (the tab, its workers in it), in MB.
@@ -157,8 +157,9 @@ console.log(`\nClick on Generate to zip downloadable, against the guide's openss
 console.log('| workers | keys | click after | runs | studio ms | openssl ms | studio/openssl (median, spread) | longest main-thread task ms | renderer peak MB | zip bytes | load avg before → after |');
 console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
 for (const r of rows) {
-  const openssl = r.estimate ? `${Math.round(median(r.o))} (${r.estimate} workers' × ${r.workers / r.estimate})` : `${Math.round(median(r.o))} (${spread(r.o)})`;
-  console.log(`| ${label(r)} | ${r.runs} | ${Math.round(median(r.s))} (${spread(r.s)}) | ${openssl} | ${median(r.ratios).toFixed(2)} (${r.ratios.length > 1 ? `${Math.min(...r.ratios).toFixed(2)}–${Math.max(...r.ratios).toFixed(2)}` : ''}) | ${Math.round(r.longest)} | ${Math.round(r.peak)} | ${r.zipBytes} | ${r.loadBefore} → ${r.loadAfter} |`);
+  const openssl = r.estimate ? `${Math.round(median(r.o))} (${r.estimate} workers' × ${r.workers / r.estimate})` : `${Math.round(median(r.o))}${spread(r.o)}`;
+  const ratios = `${median(r.ratios).toFixed(2)}${r.ratios.length > 1 ? ` (${Math.min(...r.ratios).toFixed(2)}–${Math.max(...r.ratios).toFixed(2)})` : ''}`;
+  console.log(`| ${label(r)} | ${r.runs} | ${Math.round(median(r.s))}${spread(r.s)} | ${openssl} | ${ratios} | ${Math.round(r.longest)} | ${Math.round(r.peak)} | ${r.zipBytes} | ${r.loadBefore} → ${r.loadAfter} |`);
 }
 for (const { scenario, steps } of breakdowns) {
   console.log(`\nWhere the time went, ${label({ ...scenario }).replaceAll(' | ', ', ')} click (median per step; the page's User Timing measures):\n`);
@@ -167,7 +168,7 @@ for (const { scenario, steps } of breakdowns) {
   for (const [name, ms] of steps) console.log(`| ${name} | ${ms.toFixed(1)} |`);
   console.log(`| (sum) | ${steps.reduce((a, [, ms]) => a + ms, 0).toFixed(1)} |`);
 }
-console.log(`\nTime to interactive (localhost load to an enabled Generate button), median of 5: ${median(tti)} ms (${spread(tti)})`);
+console.log(`\nTime to interactive (localhost load to an enabled Generate button), median of 5: ${median(tti)} ms${spread(tti)}`);
 // The page fetches its own files; the background worker then fetches the engine module, once the
 // page is up (the page itself fetches it only where no worker can start).
 const byWorker = new Set(['worker.js', 'studio-engine.js', 'studio-engine_bg.wasm']);
