@@ -33,6 +33,8 @@ const all = [
 const scenarios = big ? all.filter((s) => s.workers === 5000) : quick ? all.slice(0, 3) : all;
 
 const server = spawn('node', ['scripts/serve.mjs', String(port), 'dist', '/'], { stdio: 'ignore' });
+// Ended by its PID however the bench ends, a failed run included.
+process.on('exit', () => server.kill());
 await new Promise((r) => setTimeout(r, 500));
 
 const browser = await chromium.launch({
