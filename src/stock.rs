@@ -109,7 +109,7 @@ impl Stock {
         }
     }
 
-    /// Whether nothing is under way and nothing more is wanted.
+    /// Whether no key is being made.
     fn idle(&self) -> bool {
         self.busy.is_empty() && self.webcrypto == 0
     }
@@ -142,7 +142,7 @@ fn pump() {
 /// A job's end: its keys join the stock (or its failure is kept for the run), its lane is freed,
 /// the run waiting hears of it, and the next jobs start.
 fn arrived(algorithm: KeyAlgorithm, asked: usize, made: Result<Vec<Vec<u8>>, String>, free: impl FnOnce(&mut Stock)) {
-    let idle = STOCK.with(|s| {
+    STOCK.with(|s| {
         let mut s = s.borrow_mut();
         free(&mut s);
         let making = s.making.entry(algorithm).or_default();
@@ -159,10 +159,10 @@ fn arrived(algorithm: KeyAlgorithm, asked: usize, made: Result<Vec<Vec<u8>>, Str
             }
         }
         s.wake();
-        s.idle()
     });
     pump();
-    if idle && STOCK.with(|s| s.borrow().idle()) {
+    // Nothing started again: the helpers are not needed until the stock is asked for more.
+    if STOCK.with(|s| s.borrow().idle()) {
         background::retire_helpers();
     }
 }
