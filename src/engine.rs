@@ -1,8 +1,8 @@
 //! The engine's side of the protocol: [`call`] takes a [`Request`]'s bytes and returns a
-//! [`Reply`]'s (with the zip it names, if any), as the engine module (`src/bin/studio-engine.rs`) exports it to the background
-//! worker (`worker.js`), or to the page itself where no worker can start. Key making (all but
-//! WebCrypto's), signing, rendering, checking and zipping live here, so the page's own module
-//! carries none of that code. Nothing here talks to the page between request and reply: the page
+//! [`Reply`]'s (with the parts and the zip it names), as the engine module
+//! (`src/bin/studio-engine.rs`) exports it to the background worker (`worker.js`), or to the page
+//! itself where no worker can start. Key making (all but WebCrypto's), signing, rendering,
+//! checking and zipping live here, so the page's own module carries none of that code. Nothing here talks to the page between request and reply: the page
 //! splits long work (many keys) into calls of its own.
 
 use studio::check::{BundleFiles, CheckContext};
@@ -14,28 +14,34 @@ use crate::protocol::{decode, encode, report_parts, Reply, Request, Stages, PIEC
 
 /// What the engine answers: the [`Reply`]'s bytes, the parts it names (each its own buffer, so the
 /// page decodes one per task), and the zip it names, which the engine module hands over as a Blob.
-#[derive(Default)]
 pub struct Answer {
     pub reply: Vec<u8>,
     pub parts: Vec<Vec<u8>>,
     pub zip: Option<Vec<u8>>,
 }
 
+/// What crosses beside a reply (see [`Answer`]).
+#[derive(Default)]
+struct Beside {
+    parts: Vec<Vec<u8>>,
+    zip: Option<Vec<u8>>,
+}
+
 /// Answers one request; every failure is a [`Reply::Failed`] saying why.
 pub fn call(request: &[u8]) -> Answer {
-    let (reply, beside) = match decode::<Request>(request).and_then(answer) {
+    let (reply, Beside { parts, zip }) = match decode::<Request>(request).and_then(answer) {
         Ok(answered) => answered,
-        Err(why) => (Reply::Failed(why), Answer::default()),
+        Err(why) => (Reply::Failed(why), Beside::default()),
     };
-    Answer { reply: encode(&reply).or_else(|e| encode(&Reply::Failed(e))).unwrap_or_default(), ..beside }
+    Answer { reply: encode(&reply).or_else(|e| encode(&Reply::Failed(e))).unwrap_or_default(), parts, zip }
 }
 
 /// A reply with nothing beside it.
-fn plain(reply: Reply) -> Result<(Reply, Answer), String> {
-    Ok((reply, Answer::default()))
+fn plain(reply: Reply) -> Result<(Reply, Beside), String> {
+    Ok((reply, Beside::default()))
 }
 
-fn answer(request: Request) -> Result<(Reply, Answer), String> {
+fn answer(request: Request) -> Result<(Reply, Beside), String> {
     match request {
         Request::MakeKeys { algorithms } => {
             let keys = algorithms.into_iter().map(|a| PrivateKey::generate(a).map(|k| k.pkcs8_der().to_vec()));
@@ -44,7 +50,7 @@ fn answer(request: Request) -> Result<(Reply, Answer), String> {
         Request::Generate { project, now, include_ca_key, keys } => generate(&project, now, include_ca_key, &keys),
         Request::Zip { artifacts, now } => {
             let zip = Bundle { artifacts }.to_zip(now).map_err(|e| e.to_string())?;
-            Ok((Reply::Zip, Answer { zip: Some(zip), ..Answer::default() }))
+            Ok((Reply::Zip, Beside { zip: Some(zip), ..Beside::default() }))
         }
         Request::CheckBundle { zip, now } => {
             let files = BundleFiles::from_zip(&zip).map_err(|e| e.to_string())?;
@@ -91,7 +97,7 @@ impl Stopwatch {
     }
 }
 
-fn generate(project: &str, now: i64, include_ca_key: bool, keys_in: &[Vec<u8>]) -> Result<(Reply, Answer), String> {
+fn generate(project: &str, now: i64, include_ca_key: bool, keys_in: &[Vec<u8>]) -> Result<(Reply, Beside), String> {
     let mut watch = Stopwatch::start();
     let spec = SpecFile::from_json(project)
         .map_err(|e| e.to_string())?
@@ -132,5 +138,5 @@ fn generate(project: &str, now: i64, include_ca_key: bool, keys_in: &[Vec<u8>]) 
         rest = tail;
     }
     watch.lap("pack");
-    Ok((Reply::Generated { report_parts, stages: watch.stages }, Answer { reply: Vec::new(), parts, zip: Some(zip) }))
+    Ok((Reply::Generated { report_parts, stages: watch.stages }, Beside { parts, zip: Some(zip) }))
 }
