@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use studio::{ClusterSpec, RenderOptions, SpecFile};
+use studio::{RenderOptions, SpecFile};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
@@ -26,21 +26,20 @@ use crate::state::{Action, Examined, Generated, KeyPlan, Progress, State, Upload
 
 /// Takes the fresh keys the run needs from the stock (most made while the form was open; RSA from
 /// WebCrypto, the rest from the pool of engine workers), then the engine signs, renders, checks and
-/// zips the bundle in the background. `trace` started at the click.
-async fn generate(project: SpecFile, spec: Rc<ClusterSpec>, known: Rc<Keys>, include_ca_key: bool, mut trace: Trace, dispatch: UseReducerDispatcher<State>) {
+/// zips the bundle in the background. `plan` is the form's key plan against `known`; `trace`
+/// started at the click.
+async fn generate(project: SpecFile, plan: Rc<KeyPlan>, known: Rc<Keys>, include_ca_key: bool, mut trace: Trace, dispatch: UseReducerDispatcher<State>) {
     let now = platform::now();
-    let requests = studio::key_requests(&spec);
+    let KeyPlan { requests, missing } = &*plan;
     let fail = |e: String| Action::Progress(if e == keygen::CANCELLED { Progress::Cancelled } else { Progress::Failed(e) });
     let mut keys = Keys::default();
-    let mut missing = Vec::new();
-    for request in &requests {
-        match known.get(request) {
-            Some(key) => keys.insert(request.id.clone(), key.clone()),
-            None => missing.push(request.clone()),
+    for request in requests {
+        if let Some(key) = known.get(request) {
+            keys.insert(request.id.clone(), key.clone());
         }
     }
     let progress = |done, total| dispatch.dispatch(Action::Progress(Progress::Keys { done, total }));
-    let (fresh, made_ahead) = match stock::take(&missing, progress).await {
+    let (fresh, made_ahead) = match stock::take(missing, progress).await {
         Ok(taken) => taken,
         Err(e) => return dispatch.dispatch(fail(e)),
     };
@@ -52,7 +51,7 @@ async fn generate(project: SpecFile, spec: Rc<ClusterSpec>, known: Rc<Keys>, inc
         return dispatch.dispatch(Action::Progress(Progress::Cancelled));
     }
     dispatch.dispatch(Action::Progress(Progress::Signing));
-    match background::generate(&project, &requests, &keys, RenderOptions { now, include_ca_key }, &mut trace).await {
+    match background::generate(&project, requests, &keys, RenderOptions { now, include_ca_key }, &mut trace).await {
         // A cancel while the reply was being read still counts.
         Ok(_) if keygen::cancelled() => dispatch.dispatch(Action::Progress(Progress::Cancelled)),
         Ok(background::Output { bundle, zip, checks }) => {
@@ -118,7 +117,7 @@ pub fn app() -> Html {
         let state = state.clone();
         use_memo((state.spec.clone(), state.keys.clone()), move |_| state.key_plan())
     };
-    use_effect_with(key_plan.clone(), |plan: &Rc<Option<KeyPlan>>| {
+    use_effect_with(key_plan.clone(), |plan: &Rc<Option<Rc<KeyPlan>>>| {
         if let Some(plan) = plan.as_ref() {
             stock::prepare(&plan.missing);
         }
@@ -140,8 +139,10 @@ pub fn app() -> Html {
     let on_generate = {
         let state = state.clone();
         let include = *include_ca_key;
+        let key_plan = key_plan.clone();
         Callback::from(move |_| {
-            let Some(spec) = state.spec.clone() else { return };
+            // The plan of the spec and keys on screen: there is one while the form is valid.
+            let Some(plan) = (*key_plan).clone() else { return };
             if state.generating() {
                 return;
             }
@@ -149,7 +150,7 @@ pub fn app() -> Html {
             keygen::reset_cancel();
             // Synchronously, so the old zip's button is gone before this click returns.
             state.dispatch(Action::Progress(Progress::Keys { done: 0, total: 0 }));
-            spawn_local(generate(state.file.clone(), spec, state.keys.clone(), include, trace, state.dispatcher()));
+            spawn_local(generate(state.file.clone(), plan, state.keys.clone(), include, trace, state.dispatcher()));
         })
     };
     let cancel = Callback::from(|_| {
@@ -327,9 +328,9 @@ pub fn app() -> Html {
                         }
                         { status }
                         if state.stale { <p class="note">{ "Parameters changed since this bundle was generated; generate again to update it." }</p> }
-                        if let Some(KeyPlan { missing, reuse }) = key_plan.as_ref().as_ref().filter(|plan| plan.reuse > 0) {
+                        if let Some(plan) = key_plan.as_ref().as_ref().filter(|plan| plan.reuse() > 0) {
                             <p class="note" id="key-plan">
-                                { format!("Generate will make {} new key(s) and reuse {reuse} from the last run (kept in this tab only). ", missing.len()) }
+                                { format!("Generate will make {} new key(s) and reuse {} from the last run (kept in this tab only). ", plan.missing.len(), plan.reuse()) }
                                 <button type="button" onclick={forget_keys}>{ "Use fresh keys" }</button>
                             </p>
                         }

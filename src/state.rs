@@ -56,11 +56,18 @@ pub struct Generated {
     pub millis: f64,
 }
 
-/// The keys the next run needs: those no kept key fits, and how many kept ones it reuses.
+/// The keys the next run needs: every request, in the engine's order, and those no kept key fits.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyPlan {
+    pub requests: Vec<KeyRequest>,
     pub missing: Vec<KeyRequest>,
-    pub reuse: usize,
+}
+
+impl KeyPlan {
+    /// How many kept keys the run reuses.
+    pub fn reuse(&self) -> usize {
+        self.requests.len() - self.missing.len()
+    }
 }
 
 /// A bundle the user uploaded to check: the engine's report and the bundle's file paths.
@@ -266,10 +273,10 @@ impl State {
 
     /// What the next run makes and reuses, while the form is valid (a plan of the whole cluster:
     /// the page computes it once per spec and keys).
-    pub fn key_plan(&self) -> Option<KeyPlan> {
-        let spec = self.spec.as_deref()?;
-        let (held, missing): (Vec<_>, Vec<_>) = studio::key_requests(spec).into_iter().partition(|r| self.keys.get(r).is_some());
-        Some(KeyPlan { missing, reuse: held.len() })
+    pub fn key_plan(&self) -> Option<Rc<KeyPlan>> {
+        let requests = studio::key_requests(self.spec.as_deref()?);
+        let missing = requests.iter().filter(|r| self.keys.get(r).is_none()).cloned().collect();
+        Some(Rc::new(KeyPlan { requests, missing }))
     }
 
     /// The imported CA's certificate and key when the engine has yet to examine them.

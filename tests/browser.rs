@@ -278,5 +278,5 @@ fn switching_the_profile_in_the_studio_keeps_the_workers_and_makes_new_keys_only
     assert_eq!(state.file.paths.kubelet_config, "/var/lib/kubelet/config.yaml");
     assert!(state.errors.is_empty(), "{:?}", state.errors);
     // The CA, 3 x (client, serving, kube-proxy) and the admin.
-    assert_eq!(state.key_plan().map(|plan| (plan.missing.len(), plan.reuse)), Some((11, 0)));
+    assert_eq!(state.key_plan().map(|plan| (plan.missing.len(), plan.reuse())), Some((11, 0)));
 }
