@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let mut files = BundleFiles::default();
     for (path, part) in PATHS.iter().zip(data.split(|b| *b == 0)) {
-        files.entries.insert((*path).to_owned(), FileEntry { mode: Some(0o600), bytes: part.to_vec() });
+        files.entries.insert((*path).to_owned(), FileEntry::new(Some(0o600), part.to_vec()));
     }
     let _ = check(&files, &context);
 });

@@ -300,7 +300,7 @@ fn check_script_syntax(files: &BundleFiles, report: &mut Report) {
             .spawn()
             .and_then(|mut child| {
                 if let Some(mut stdin) = child.stdin.take() {
-                    stdin.write_all(&entry.bytes)?;
+                    stdin.write_all(entry.bytes())?;
                 }
                 child.wait_with_output()
             });
@@ -336,7 +336,7 @@ fn read_tree(root: &Path) -> std::io::Result<BundleFiles> {
                 let mode = Some(std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777);
                 #[cfg(not(unix))]
                 let mode = None;
-                files.entries.insert(rel, FileEntry { mode, bytes: fs::read(entry.path())? });
+                files.entries.insert(rel, FileEntry::new(mode, fs::read(entry.path())?));
             }
         }
     }

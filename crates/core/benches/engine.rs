@@ -30,12 +30,12 @@ fn engine(c: &mut Criterion) {
         let keys = KeySet::generate(&studio::key_requests(&spec)).expect("keys");
         let plan = Plan::new(&spec);
         let options = RenderOptions { now: NOW, include_ca_key: false };
-        let credentials = Credentials::issue(&spec, &keys, NOW).expect("credentials");
+        let credentials = Credentials::issue(&plan, &keys, NOW).expect("credentials");
         let bundle = build(&plan, &credentials, options).expect("bundle");
         let files = BundleFiles::from_bundle(&bundle);
         let context = studio::check_context(&spec, NOW);
         group.bench_with_input(BenchmarkId::new("sign", workers), &workers, |b, _| {
-            b.iter(|| Credentials::issue(black_box(&spec), &keys, NOW).expect("sign"))
+            b.iter(|| Credentials::issue(black_box(&plan), &keys, NOW).expect("sign"))
         });
         group.bench_with_input(BenchmarkId::new("render", workers), &workers, |b, _| {
             b.iter(|| build(black_box(&plan), &credentials, options).expect("render"))

@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use studio::check::{self, BundleFiles, Graph, Status};
+use studio::check::{self, BundleFiles, FileEntry, Graph, Status};
 use studio::spec::KeyAlgorithm;
 use studio::SpecFile;
 
@@ -121,7 +121,8 @@ fn a_kubelet_pointing_pods_at_another_dns_ip_shows_that_one_reference() {
     let mut files = BundleFiles::from_bundle(&common::generate(&spec, false));
     let unit = "workers/worker02/etc/systemd/system/kubelet.service";
     let text = files.text(unit).unwrap().replace("--cluster-dns=10.3.0.2", "--cluster-dns=10.3.0.10");
-    files.entries.get_mut(unit).unwrap().bytes = text.into_bytes();
+    let mode = files.get(unit).unwrap().mode;
+    files.entries.insert(unit.to_owned(), FileEntry::new(mode, text.into_bytes()));
     // A hand-written node: no install.sh to compare with.
     files.entries.remove("workers/worker02/install.sh");
     let (report, graph) = files_and_graph(&files, &spec);

@@ -4,7 +4,7 @@
 //! its serving certificate and rotates both; no node private key is on the worker.
 
 use super::files::BundleFiles;
-use super::x509::{self, CertFacts};
+use super::x509::CertFacts;
 use super::{CheckContext, Findings, Status};
 use crate::identity::{NODES_GROUP, NODE_BOOTSTRAPPER_ROLE, NODE_CLIENT_APPROVAL_ROLE, SELF_NODE_CLIENT_APPROVAL_ROLE};
 use crate::pki::{format_unix, BootstrapToken};
@@ -119,7 +119,7 @@ pub(super) fn check(
     let mut involved = vec![join.kubeconfig.clone()];
     let mut authority_at: Option<String> = None;
     let secret = (|| {
-        let doc = files.text(&join.kubeconfig).and_then(|t| yaml::parse_value(t).ok()).ok_or("it is missing or does not parse")?;
+        let doc = files.document(&join.kubeconfig).ok_or("it is missing or does not parse")?;
         let context = doc["current-context"].as_str().unwrap_or_default();
         let context = doc["contexts"].as_sequence().into_iter().flatten().find(|c| c["name"].as_str() == Some(context));
         let user = context.and_then(|c| c["context"]["user"].as_str()).ok_or("its current context names no user")?;
@@ -131,8 +131,8 @@ pub(super) fn check(
         let authority = cluster["cluster"]["certificate-authority"].as_str().ok_or("its cluster names no certificate-authority file")?;
         let authority_path = format!("{dir}/{}", authority.trim_start_matches('/'));
         authority_at = Some(authority_path.clone());
-        let authority = files.text(&authority_path).ok_or(format!("its certificate-authority {authority} is not on the node"))?;
-        let authority = x509::certificate(authority).map_err(|e| format!("its certificate-authority {e}"))?;
+        let authority = files.get(&authority_path).ok_or(format!("its certificate-authority {authority} is not on the node"))?;
+        let authority = authority.certificate().map_err(|e| format!("its certificate-authority {e}"))?;
         if ca.is_some_and(|bundle| bundle.der != authority.der) {
             return Err("its certificate-authority is not the bundle's CA".to_owned());
         }

@@ -277,16 +277,20 @@ fn named_servers(files: &BundleFiles) -> BTreeMap<String, BTreeSet<(String, &'st
     for (path, entry) in files.entries.iter().filter(|(path, _)| path.contains('/') && !is_install_script(path)) {
         let Some(text) = entry.text() else { continue };
         let mut servers = BTreeSet::new();
-        for word in text.split(|c: char| c.is_whitespace() || c == '\'' || c == '"') {
-            for (flag, kind) in [("--server=", "--server"), ("--api-servers=", "--api-servers"), ("--master=", "--master")] {
-                if let Some(url) = word.strip_prefix(flag).filter(|u| u.starts_with("https://") || u.starts_with("http://")) {
-                    servers.insert((url.trim_end_matches(',').to_owned(), kind));
+        let flags = [("--server=", "--server"), ("--api-servers=", "--api-servers"), ("--master=", "--master")];
+        // Most files spell no such flag, and are not split into words.
+        if flags.iter().any(|(flag, _)| text.contains(flag)) {
+            for word in text.split(|c: char| c.is_whitespace() || c == '\'' || c == '"') {
+                for (flag, kind) in flags {
+                    if let Some(url) = word.strip_prefix(flag).filter(|u| u.starts_with("https://") || u.starts_with("http://")) {
+                        servers.insert((url.trim_end_matches(',').to_owned(), kind));
+                    }
                 }
             }
         }
         if text.contains("kind: Config") || text.contains("kind: ConfigMap") {
-            for doc in yaml::parse_documents(text).unwrap_or_default() {
-                servers.extend(kubeconfig_servers(&doc).into_iter().map(|s| (s, "server")));
+            for doc in entry.documents().unwrap_or_default() {
+                servers.extend(kubeconfig_servers(doc).into_iter().map(|s| (s, "server")));
                 for value in doc["data"].as_mapping().into_iter().flat_map(|m| m.values()) {
                     let inner = value.as_str().and_then(|t| yaml::parse_value(t).ok());
                     servers.extend(inner.iter().flat_map(kubeconfig_servers).map(|s| (s, "server")));

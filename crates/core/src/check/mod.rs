@@ -21,7 +21,6 @@ use std::net::IpAddr;
 pub use files::{BundleFiles, FileEntry};
 pub use graph::{Graph, References};
 
-use crate::pki::PrivateKey;
 use crate::bundle::layout;
 use crate::release::{Version, GUIDE_VERSION};
 use crate::yaml;
@@ -233,10 +232,10 @@ fn check_ca(files: &BundleFiles, ctx: &CheckContext, out: &mut Findings) -> (Opt
     let title = "The cluster CA is a CA and valid now".to_owned();
     let ca_path = layout::ca_cert_path();
     let files_list = vec![ca_path.clone()];
-    let Some(text) = files.text(&ca_path) else {
+    let Some(entry) = files.get(&ca_path) else {
         return (None, out.add(Status::Fail, "ca", WHY_CA, title, files_list, format!("{ca_path} is missing")));
     };
-    match x509::certificate(text) {
+    match entry.certificate().cloned() {
         Ok(ca) if !ca.is_ca => (None, out.add(Status::Fail, "ca", WHY_CA, title, files_list, "basicConstraints CA:TRUE is missing".into())),
         Ok(ca) if ctx.now < ca.not_before || ctx.now > ca.not_after => {
             let detail = format!(
@@ -268,8 +267,7 @@ fn check_yaml(files: &BundleFiles, out: &mut Findings) {
             continue;
         }
         let title = "YAML parses".to_owned();
-        let result = entry.text().ok_or_else(|| "is not UTF-8 text".to_owned()).and_then(|t| {
-            let docs = yaml::parse_documents(t).map_err(|e| e.message)?;
+        let result = entry.documents().and_then(|docs| {
             if docs.iter().all(|d| d.is_mapping()) && !docs.is_empty() {
                 Ok(docs.len())
             } else {
@@ -283,8 +281,11 @@ fn check_yaml(files: &BundleFiles, out: &mut Findings) {
     }
 }
 
-/// Every certificate file of the bundle (scripts aside), parsed once per run, by path.
-fn certificates(files: &BundleFiles) -> Vec<(String, x509::CertFacts)> {
+/// A certificate file of the bundle: its path, the file, and what it says.
+type Certificate<'a> = (&'a str, &'a FileEntry, &'a x509::CertFacts);
+
+/// Every certificate file of the bundle (scripts aside), by path.
+fn certificates(files: &BundleFiles) -> Vec<Certificate<'_>> {
     files
         .entries
         .iter()
@@ -293,23 +294,23 @@ fn certificates(files: &BundleFiles) -> Vec<(String, x509::CertFacts)> {
             if !text.contains("-----BEGIN CERTIFICATE-----") || path.ends_with(".sh") {
                 return None;
             }
-            Some((path.clone(), x509::certificate(text).ok()?))
+            Some((path.as_str(), entry, entry.certificate().ok()?))
         })
         .collect()
 }
 
 /// Every certificate other than a copy of the CA chains to it and lies inside its window; a copy
 /// refers to the CA through the CA's own finding.
-fn check_chains(certificates: &[(String, x509::CertFacts)], ca: &x509::CertFacts, ca_finding: usize, ctx: &CheckContext, out: &mut Findings) {
+fn check_chains(certificates: &[Certificate<'_>], ca: &x509::CertFacts, ca_finding: usize, ctx: &CheckContext, out: &mut Findings) {
     let ca_path = layout::ca_cert_path();
-    for (path, _) in certificates.iter().filter(|(path, cert)| cert.der == ca.der && *path != ca_path) {
+    for (path, _, _) in certificates.iter().filter(|(path, _, cert)| cert.der == ca.der && *path != ca_path) {
         out.link(ca_finding, path, &ca_path, graph::COPY_OF);
     }
-    for (path, cert) in certificates.iter().filter(|(_, cert)| cert.der != ca.der) {
+    for &(path, entry, cert) in certificates.iter().filter(|(_, _, cert)| cert.der != ca.der) {
         // Another CA where the cluster's belongs is a wrong copy, not a leaf.
         let kind = if cert.is_ca { graph::COPY_OF } else { graph::SIGNED_BY };
         let title = "Certificate chains to the CA and is valid now".to_owned();
-        let result = x509::signed_by(cert, ca).and_then(|()| {
+        let result = entry.signed_by(ca).and_then(|()| {
             if ctx.now < cert.not_before || ctx.now > cert.not_after {
                 Err(format!(
                     "it is valid {} to {}",
@@ -323,17 +324,17 @@ fn check_chains(certificates: &[(String, x509::CertFacts)], ca: &x509::CertFacts
             }
         });
         let finding = match result {
-            Ok(()) => out.add(Status::Pass, "chain", WHY_CHAIN, title, vec![path.clone()], cert.common_name.as_ref().map(|cn| format!("CN={cn}")).unwrap_or_default()),
-            Err(e) => out.add(Status::Fail, "chain", WHY_CHAIN, title, vec![path.clone()], e),
+            Ok(()) => out.add(Status::Pass, "chain", WHY_CHAIN, title, vec![path.to_owned()], cert.common_name.as_ref().map(|cn| format!("CN={cn}")).unwrap_or_default()),
+            Err(e) => out.add(Status::Fail, "chain", WHY_CHAIN, title, vec![path.to_owned()], e),
         };
         out.link(finding, path, &ca_path, kind);
     }
 }
 
-fn check_keys(files: &BundleFiles, certificates: &[(String, x509::CertFacts)], out: &mut Findings) {
-    let mut certs_by_machine: BTreeMap<&str, Vec<&(String, x509::CertFacts)>> = BTreeMap::new();
-    for entry in certificates {
-        certs_by_machine.entry(layout::machine_dir(&entry.0)).or_default().push(entry);
+fn check_keys(files: &BundleFiles, certificates: &[Certificate<'_>], out: &mut Findings) {
+    let mut certs_by_machine: BTreeMap<&str, Vec<&Certificate<'_>>> = BTreeMap::new();
+    for certificate in certificates {
+        certs_by_machine.entry(layout::machine_dir(certificate.0)).or_default().push(certificate);
     }
     for (path, entry) in &files.entries {
         let Some(text) = entry.text() else { continue };
@@ -341,10 +342,10 @@ fn check_keys(files: &BundleFiles, certificates: &[(String, x509::CertFacts)], o
             continue;
         }
         let title = "Private key matches exactly one certificate on its machine".to_owned();
-        let key = match PrivateKey::from_pem(text) {
+        let key = match entry.private_key() {
             Ok(key) => key,
             Err(e) => {
-                out.add(Status::Fail, "key-match", WHY_KEY_MATCH, title, vec![path.clone()], e.to_string());
+                out.add(Status::Fail, "key-match", WHY_KEY_MATCH, title, vec![path.clone()], e);
                 continue;
             }
         };
@@ -353,8 +354,8 @@ fn check_keys(files: &BundleFiles, certificates: &[(String, x509::CertFacts)], o
             .get(layout::machine_dir(path))
             .into_iter()
             .flatten()
-            .filter(|(_, cert)| cert.public_key == public_key)
-            .map(|(p, _)| p.clone())
+            .filter(|(_, _, cert)| cert.public_key == public_key)
+            .map(|(p, _, _)| (*p).to_owned())
             .collect();
         matching.dedup();
         let mut involved = vec![path.clone()];
@@ -377,9 +378,9 @@ fn addon_documents(files: &BundleFiles) -> Vec<(String, yaml::Value)> {
         .into_iter()
         .filter(|(rel, _)| rel.ends_with(".yaml") || rel.ends_with(".yml"))
         .flat_map(|(rel, entry)| {
-            let docs = entry.text().and_then(|t| yaml::parse_documents(t).ok()).unwrap_or_default();
+            let docs = entry.documents().unwrap_or_default();
             let path = format!("{}/{rel}", layout::CLUSTER_ADDONS);
-            docs.into_iter().map(move |d| (path.clone(), d))
+            docs.iter().map(move |d| (path.clone(), d.clone()))
         })
         .collect()
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::files::BundleFiles;
+use super::files::{BundleFiles, FileEntry};
 use super::graph;
 use super::x509::{self, CertFacts};
 use super::{bootstrap, script, Addons, CheckContext, Findings, Status};
@@ -91,9 +91,9 @@ fn kubelet_command(files: &BundleFiles, dir: &str, ctx: &CheckContext) -> Option
     if ctx.version >= KUBELET_CONFIG_FILE {
         if let Some(config) = command.flags.get("--config") {
             let path = on_node(dir, config);
-            if let Some(doc) = files.text(&path).and_then(|t| yaml::parse_value(t).ok()) {
-                fold_config(&mut command, &doc);
-                command.config = Some((path, doc));
+            if let Some(doc) = files.document(&path) {
+                fold_config(&mut command, doc);
+                command.config = Some((path, doc.clone()));
             }
         }
     }
@@ -273,7 +273,7 @@ fn check_kubeconfig(
 ) -> Option<ClientFiles> {
     let path = on_node(dir, node_path);
     let title = format!("{name}: the kubeconfig's current context resolves to files on the node");
-    let doc = files.text(&path).and_then(|t| yaml::parse_value(t).ok())?;
+    let doc = files.document(&path)?;
     let fail = |out: &mut Findings, detail: String| {
         out.add(Status::Fail, "kubeconfig", WHY_KUBECONFIG, title.clone(), vec![path.clone()], detail);
     };
@@ -328,20 +328,20 @@ fn check_kubeconfig(
     let title = format!("{name}: the client certificate chains to the kubeconfig's CA and fits its key");
     let involved = vec![cert_path.clone(), ca_path.clone(), key_path.clone()];
     let facts = (|| {
-        let kube_ca = x509::certificate(files.text(&ca_path).ok_or("the CA is not text")?).map_err(|e| format!("{ca_path} {e}"))?;
-        let cert = x509::certificate(files.text(&cert_path).ok_or("the certificate is not text")?).map_err(|e| format!("{cert_path} {e}"))?;
-        x509::signed_by(&cert, &kube_ca)?;
+        let kube_ca = files.certificate(&ca_path)?;
+        let cert = files.certificate(&cert_path)?;
+        files.get(&cert_path).map_or(Ok(()), |entry| entry.signed_by(kube_ca))?;
         if ca.is_some_and(|bundle_ca| bundle_ca.der != kube_ca.der) {
             return Err(format!("{ca_path} is not the bundle's CA ({})", layout::ca_cert_path()));
         }
         if ctx.now < cert.not_before || ctx.now > cert.not_after {
             return Err("the client certificate is outside its validity window".into());
         }
-        let key = PrivateKey::from_pem(files.text(&key_path).unwrap_or_default()).map_err(|e| format!("{key_path}: {e}"))?;
+        let key = files.private_key(&key_path)?;
         if !key.matches_public_key(&cert.public_key) {
             return Err(format!("{key_path} does not belong to {cert_path}"));
         }
-        Ok(cert)
+        Ok(cert.clone())
     })();
     match facts {
         Ok(cert) => {
@@ -375,8 +375,8 @@ fn check_identity(
 ) {
     let serving = kubelet.flags.get("--tls-cert-file").map(|p| on_node(dir, p));
     let (cert_path, cert) = match (&serving, client) {
-        (Some(path), _) => match files.text(path).map(x509::certificate) {
-            Some(Ok(cert)) => (path.clone(), cert),
+        (Some(path), _) => match files.get(path).map(FileEntry::certificate) {
+            Some(Ok(cert)) => (path.clone(), cert.clone()),
             _ => return,
         },
         // A system:node client certificate carries no IP; the node-identity check covers it.
@@ -431,8 +431,7 @@ fn check_identity(
     let key = kubelet
         .flags
         .get("--tls-private-key-file")
-        .and_then(|p| files.text(&on_node(dir, p)))
-        .and_then(|t| PrivateKey::from_pem(t).ok());
+        .and_then(|p| files.private_key(&on_node(dir, p)).ok());
     let result = x509::csr(files.text(&csr_path).unwrap_or_default()).and_then(|csr| {
         if key.as_ref().is_some_and(|k| !k.matches_public_key(&csr.public_key)) {
             Err("its public key differs from the private key's".to_owned())
@@ -553,7 +552,7 @@ fn check_kube_proxy(
     let title = format!("{name}: kube-proxy runs from the kubelet's static pod directory");
     let bundle_dir = on_node(dir, pod_dir);
     let proxy = files.below(&bundle_dir).into_iter().find_map(|(rel, entry)| {
-        let doc = yaml::parse_value(entry.text()?).ok()?;
+        let doc = entry.document()?;
         let containers = doc["spec"]["containers"].as_sequence()?.clone();
         let container = containers.into_iter().find(|c| c["name"].as_str() == Some("kube-proxy"))?;
         Some((format!("{bundle_dir}/{rel}"), container))
@@ -580,7 +579,7 @@ fn check_kube_proxy(
     let flag = |name: &str| words.iter().find_map(|w| w.strip_prefix(name).map(str::to_owned));
     // kube-proxy reads its kubeconfig from a flag, or from its KubeProxyConfiguration's clientConnection.
     let from_config = flag("--config=").map(|config| {
-        let doc = files.text(&on_node(dir, &config)).and_then(|t| yaml::parse_value(t).ok());
+        let doc = files.document(&on_node(dir, &config));
         (config, doc.and_then(|d| d["clientConnection"]["kubeconfig"].as_str().map(str::to_owned)))
     });
     // The pod's references: to its KubeProxyConfiguration and from there to the kubeconfig, or
@@ -650,16 +649,24 @@ fn check_modes_and_ca_key(files: &BundleFiles, name: &str, dir: &str, ca: Option
 
     let Some(ca) = ca else { return };
     let title = format!("{name}: the CA key is not on the worker");
+    // A key block that is one of the worker's key files (an install script's copy, say) is that
+    // file's key, read once; any other is read here.
+    let key_files: Vec<&PrivateKey> = files
+        .below(dir)
+        .into_iter()
+        .filter(|(rel, e)| !rel.ends_with(".sh") && e.text().is_some_and(|t| t.contains("PRIVATE KEY-----")))
+        .filter_map(|(_, e)| e.private_key().ok())
+        .collect();
+    let is_ca_key = |block: &pem::Pem| match key_files.iter().find(|k| block.tag() == "PRIVATE KEY" && k.pkcs8_der() == block.contents()) {
+        Some(key) => key.matches_public_key(&ca.public_key),
+        None => PrivateKey::from_pem(&pem::encode(block)).is_ok_and(|k| k.matches_public_key(&ca.public_key)),
+    };
     let ca_keys: Vec<String> = files
         .below(dir)
         .into_iter()
         .filter_map(|(rel, e)| {
             let text = e.text()?;
-            let holds_ca_key = pem::parse_many(text)
-                .ok()?
-                .iter()
-                .filter(|b| b.tag().ends_with("PRIVATE KEY"))
-                .any(|b| PrivateKey::from_pem(&pem::encode(b)).is_ok_and(|k| k.matches_public_key(&ca.public_key)));
+            let holds_ca_key = private_key_blocks(text).filter_map(|block| pem::parse(block).ok()).any(|block| is_ca_key(&block));
             holds_ca_key.then(|| format!("{dir}/{rel}"))
         })
         .collect();
@@ -668,4 +675,16 @@ fn check_modes_and_ca_key(files: &BundleFiles, name: &str, dir: &str, ca: Option
     } else {
         out.add(Status::Fail, "ca-key", WHY_CA_KEY, title, ca_keys, "holds the CA's private key".into());
     }
+}
+
+/// The PEM blocks of `text` whose tag ends in PRIVATE KEY, from BEGIN to END (a script's copies of
+/// certificates and configuration are not decoded on the way).
+fn private_key_blocks(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices("-----BEGIN ").filter_map(|(start, _)| {
+        let rest = &text[start..];
+        let tag = rest["-----BEGIN ".len()..].split_once("-----")?.0.strip_suffix("PRIVATE KEY").map(|kind| format!("{kind}PRIVATE KEY"))?;
+        let end_line = format!("-----END {tag}-----");
+        let end = rest.find(&end_line)? + end_line.len();
+        Some(&rest[..end])
+    })
 }

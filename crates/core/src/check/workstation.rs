@@ -4,9 +4,8 @@
 
 use super::files::BundleFiles;
 use super::graph::SIGNED_BY;
-use super::{x509, Findings, Status};
+use super::{Findings, Status};
 use crate::bundle::layout;
-use crate::pki::PrivateKey;
 use crate::words::split_words;
 
 const WHY_KUBECTL: &str = "kubectl reads the CA, certificate and key its kubeconfig names; a missing or mismatched one stops every kubectl command";
@@ -59,12 +58,11 @@ pub(super) fn check(files: &BundleFiles, out: &mut Findings) {
 
 /// The certificate is signed by the CA named, and the key is the certificate's.
 fn fits(files: &BundleFiles, ca: Option<&str>, cert: Option<&str>, key: Option<&str>) -> Result<(), String> {
-    let read = |path: &str| files.text(path).ok_or(format!("{path} is not text")).and_then(|t| x509::certificate(t).map_err(|e| format!("{path} {e}")));
     if let (Some(ca_path), Some(cert_path)) = (ca, cert) {
-        let (ca, cert) = (read(ca_path)?, read(cert_path)?);
-        x509::signed_by(&cert, &ca).map_err(|e| format!("{cert_path}: {e}"))?;
+        let (ca, cert) = (files.certificate(ca_path)?, files.certificate(cert_path)?);
+        files.get(cert_path).map_or(Ok(()), |entry| entry.signed_by(ca)).map_err(|e| format!("{cert_path}: {e}"))?;
         if let Some(key_path) = key {
-            let key = PrivateKey::from_pem(files.text(key_path).unwrap_or_default()).map_err(|e| format!("{key_path}: {e}"))?;
+            let key = files.private_key(key_path)?;
             if !key.matches_public_key(&cert.public_key) {
                 return Err(format!("{key_path} does not belong to {cert_path}"));
             }
