@@ -13,18 +13,86 @@ use crate::platform;
 use crate::protocol::{decode, encode, report_parts, Reply, Request, Stages, PIECE_BYTES};
 
 /// What the engine answers: the [`Reply`]'s bytes, the parts it names (each its own buffer, so the
-/// page decodes one per task), and the zip it names, which the engine module hands over as a Blob.
+/// page decodes one per task), and the zip it names, as a Blob written while it was made.
 pub struct Answer {
     pub reply: Vec<u8>,
     pub parts: Vec<Vec<u8>>,
-    pub zip: Option<Vec<u8>>,
+    pub zip: Option<web_sys::Blob>,
 }
 
 /// What crosses beside a reply (see [`Answer`]).
 #[derive(Default)]
 struct Beside {
     parts: Vec<Vec<u8>>,
-    zip: Option<Vec<u8>>,
+    zip: Option<web_sys::Blob>,
+}
+
+/// Bytes of a zip the module's memory holds before they leave it as a piece of the Blob.
+pub const ZIP_PIECE_BYTES: usize = 1 << 20;
+
+/// A zip as the engine writes it, leaving the module's memory a piece at a time as Blobs; the
+/// whole zip is one Blob made of them (which copies none of their bytes), so the module never
+/// holds more than one piece of it.
+pub struct ZipPieces {
+    pending: Vec<u8>,
+    pieces: js_sys::Array,
+}
+
+impl ZipPieces {
+    pub fn new() -> ZipPieces {
+        ZipPieces { pending: Vec::with_capacity(ZIP_PIECE_BYTES), pieces: js_sys::Array::new() }
+    }
+
+    /// How many pieces have left the module so far.
+    pub fn pieces(&self) -> u32 {
+        self.pieces.length()
+    }
+
+    fn hand_out(&mut self) -> std::io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        // SAFETY: the Blob constructor copies the view's bytes at once, before anything can allocate.
+        let view = unsafe { js_sys::Uint8Array::view(&self.pending) };
+        let piece = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&view))
+            .map_err(|_| std::io::Error::other("the browser made no Blob of the zip's piece"))?;
+        self.pieces.push(&piece);
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// The whole zip, as one Blob of its pieces.
+    pub fn finish(mut self) -> Result<web_sys::Blob, String> {
+        self.hand_out().map_err(|e| e.to_string())?;
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("application/zip");
+        web_sys::Blob::new_with_blob_sequence_and_options(&self.pieces, &options).map_err(|_| "the browser made no Blob of the zip".to_owned())
+    }
+}
+
+impl Default for ZipPieces {
+    fn default() -> Self {
+        ZipPieces::new()
+    }
+}
+
+impl std::io::Write for ZipPieces {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(bytes);
+        if self.pending.len() >= ZIP_PIECE_BYTES {
+            self.hand_out()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The bundle's zip, written as it is made (see [`ZipPieces`]).
+fn zip(bundle: &Bundle, now: i64) -> Result<web_sys::Blob, String> {
+    bundle.write_zip(now, ZipPieces::new()).map_err(|e| e.to_string())?.finish()
 }
 
 /// Answers one request; every failure is a [`Reply::Failed`] saying why.
@@ -49,7 +117,7 @@ fn answer(request: Request) -> Result<(Reply, Beside), String> {
         }
         Request::Generate { project, now, include_ca_key, keys } => generate(&project, now, include_ca_key, &keys),
         Request::Zip { artifacts, now } => {
-            let zip = Bundle { artifacts }.to_zip(now).map_err(|e| e.to_string())?;
+            let zip = zip(&Bundle { artifacts }, now)?;
             Ok((Reply::Zip, Beside { zip: Some(zip), ..Beside::default() }))
         }
         Request::CheckBundle { zip, now } => {
@@ -118,7 +186,7 @@ fn generate(project: &str, now: i64, include_ca_key: bool, keys_in: &[Vec<u8>]) 
     watch.lap("read");
     let options = RenderOptions { now, include_ca_key };
     let (bundle, report) = studio::generate_staged(&spec, &keys, options, |stage| watch.lap(stage.as_str())).map_err(|e| e.to_string())?;
-    let zip = bundle.to_zip(now).map_err(|e| e.to_string())?;
+    let zip = zip(&bundle, now)?;
     watch.lap("zip");
     let mut parts = report_parts(report)?;
     let report_parts = parts.len();

@@ -213,10 +213,27 @@ async fn the_engine_makes_keys_then_signs_with_them_and_returns_bundle_report_an
     let (_, ca_cert) = x509_parser::parse_x509_certificate(&ca_der).unwrap();
     assert!(ca.matches_public_key(&ca_cert.public_key().subject_public_key.data), "the given CA key is used");
     assert!(!checks.has_failures(), "{}", checks.to_text());
-    assert_eq!(&zip[..2], b"PK");
+    let zip = platform::blob_bytes(&zip).await.unwrap();
+    let unzipped = studio::check::BundleFiles::from_zip(&zip).expect("the streamed zip reads back");
+    assert_eq!(unzipped, studio::check::BundleFiles::from_bundle(&bundle), "the zip holds every file, with its mode");
     let client = bundle.find("workers/worker02/var/lib/kubelet/pki/kubelet-client.key").unwrap();
     let index = requests.iter().position(|r| r.id == studio::plan::KeyId::Worker(spec.workers[1].name.clone())).unwrap();
     assert_eq!(PrivateKey::from_pem(&client.content).unwrap().pkcs8_der(), &keys[index][..], "each role signs with the key it was given");
+}
+
+#[wasm_bindgen_test]
+async fn a_zip_leaves_the_engine_in_pieces_and_reads_back_whole() {
+    use std::io::Write;
+    let bytes: Vec<u8> = (0..engine::ZIP_PIECE_BYTES * 5 / 2).map(|i| (i * 7 % 251) as u8).collect();
+    let mut out = engine::ZipPieces::new();
+    for chunk in bytes.chunks(4096) {
+        out.write_all(chunk).unwrap();
+    }
+    assert_eq!(out.pieces(), 2, "two whole pieces left the module's memory as they filled");
+    let blob = out.finish().unwrap();
+    assert_eq!(blob.size() as usize, bytes.len());
+    assert_eq!(blob.type_(), "application/zip");
+    assert!(platform::blob_bytes(&blob).await.unwrap() == bytes, "the pieces join in order");
 }
 
 #[wasm_bindgen_test]

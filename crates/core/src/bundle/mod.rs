@@ -3,7 +3,7 @@
 
 pub mod layout;
 
-use std::io::{Cursor, Write};
+use std::io::Write;
 
 use serde::{Deserialize, Serialize};
 use zip::write::SimpleFileOptions;
@@ -134,6 +134,17 @@ impl Artifact {
         }
     }
 
+    /// Whether the file's path inside the zip is `zip_path`; a file whose name differs is told
+    /// without building its path (a large cluster has tens of thousands).
+    pub fn is_at(&self, zip_path: &str) -> bool {
+        let tail = match &self.location {
+            Location::Node(path) => path.as_str().trim_start_matches('/'),
+            Location::Home(rel) => rel.as_str(),
+            Location::Loose(name) => name.as_str(),
+        };
+        zip_path.ends_with(tail) && self.zip_path() == zip_path
+    }
+
     /// The file's path inside the zip (`workers/worker01/etc/kubernetes/ssl/worker.crt`).
     pub fn zip_path(&self) -> String {
         let dir = self.machine.dir();
@@ -168,7 +179,7 @@ pub struct Bundle {
 impl Bundle {
     /// Looks an artifact up by its zip path.
     pub fn find(&self, zip_path: &str) -> Option<&Artifact> {
-        self.artifacts.iter().find(|a| a.zip_path() == zip_path)
+        self.artifacts.iter().find(|a| a.is_at(zip_path))
     }
 
     /// Fails if two artifacts share a zip path.
@@ -186,16 +197,18 @@ impl Bundle {
     /// The whole bundle as a zip; `modified` (unix seconds) stamps every entry so equal bundles
     /// give equal bytes.
     pub fn to_zip(&self, modified: i64) -> Result<Vec<u8>, BundleError> {
-        self.zip_of(self.artifacts.iter(), modified)
+        self.write_zip(modified, Vec::new())
     }
 
-    /// A zip of some artifacts (one machine's files, say).
-    pub fn zip_of<'a>(&self, artifacts: impl Iterator<Item = &'a Artifact>, modified: i64) -> Result<Vec<u8>, BundleError> {
+    /// Writes the zip to `out` as it is made, and returns `out`. It is a streamed zip (each
+    /// entry's sizes follow its data, as `unzip` and every zip reader expect), so nothing of it is
+    /// held but what `out` keeps.
+    pub fn write_zip<W: Write>(&self, modified: i64, out: W) -> Result<W, BundleError> {
         self.check_unique_paths()?;
         let stamp = zip_time(modified);
-        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let mut writer = zip::ZipWriter::new_stream(out);
         let zip_err = |e: zip::result::ZipError| BundleError::Zip(e.to_string());
-        for artifact in artifacts {
+        for artifact in &self.artifacts {
             let options = SimpleFileOptions::default()
                 .compression_method(zip::CompressionMethod::Deflated)
                 .unix_permissions(artifact.mode)
