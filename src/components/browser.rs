@@ -31,24 +31,40 @@ pub fn is_current_profile(bundle: &Bundle) -> bool {
         .is_some_and(|(profile, _)| profile == studio::release::ProfileId::Current)
 }
 
-/// The bundle's machines in the bundle's order, each with the indices of its artifacts: built once
-/// per bundle, since a large cluster has tens of thousands of files and each panel would otherwise
-/// scan them all.
-fn by_machine(bundle: &Bundle) -> Vec<(Machine, Vec<usize>)> {
+/// One machine of the bundle: its label in lower case (what the filter matches) and the indices of
+/// its artifacts.
+struct MachineFiles {
+    machine: Machine,
+    label: String,
+    indices: Vec<usize>,
+}
+
+/// The bundle's machines in the bundle's order: built once per bundle, in a task of its own after
+/// the results' first paint, since a large cluster has tens of thousands of files and each panel
+/// would otherwise scan them all.
+fn by_machine(bundle: &Bundle) -> Vec<MachineFiles> {
     let mut slots: HashMap<&Machine, usize> = HashMap::new();
-    let mut machines: Vec<(Machine, Vec<usize>)> = Vec::new();
+    let mut machines: Vec<MachineFiles> = Vec::new();
     let mut slot = 0;
     for (i, artifact) in bundle.artifacts.iter().enumerate() {
         // A machine's files mostly come together: look it up only when the machine changes.
-        if machines.get(slot).is_none_or(|(machine, _)| machine != &artifact.machine) {
+        if machines.get(slot).is_none_or(|m| m.machine != artifact.machine) {
             slot = *slots.entry(&artifact.machine).or_insert_with(|| {
-                machines.push((artifact.machine.clone(), Vec::new()));
+                let label = artifact.machine.label().to_ascii_lowercase();
+                machines.push(MachineFiles { machine: artifact.machine.clone(), label, indices: Vec::new() });
                 machines.len() - 1
             });
         }
-        machines[slot].1.push(i);
+        machines[slot].indices.push(i);
     }
     machines
+}
+
+/// A previewed file's line count and where its first [`PREVIEW_LINES`] end, read once per file.
+fn preview_extent(content: &str) -> (usize, usize) {
+    let lines = content.bytes().filter(|&b| b == b'\n').count() + usize::from(!content.is_empty() && !content.ends_with('\n'));
+    let head = content.match_indices('\n').nth(PREVIEW_LINES - 1).map_or(content.len(), |(end, _)| end + 1);
+    (lines, head)
 }
 
 /// Machine panels shown at once; a large cluster is found through the filter.
@@ -69,31 +85,47 @@ pub fn browser(props: &BrowserProps) -> Html {
     let bundle = props.bundle.clone();
     let selected = props.selected.clone();
     let query = use_state(String::new);
-    let all = {
-        let bundle = bundle.clone();
-        use_memo(Rc::as_ptr(&bundle) as usize, move |_| by_machine(&bundle))
-    };
+    let bundle_id = Rc::as_ptr(&bundle) as usize;
+    // The machine index of a new bundle is built the frame after the results first show.
+    let index = use_state(|| None::<(usize, Rc<Vec<MachineFiles>>)>);
+    {
+        let (index, bundle) = (index.clone(), bundle.clone());
+        use_effect_with(bundle_id, move |&bundle_id| {
+            if index.as_ref().is_none_or(|(id, _)| *id != bundle_id) {
+                wasm_bindgen_futures::spawn_local(async move {
+                    platform::next_frame().await;
+                    index.set(Some((bundle_id, Rc::new(by_machine(&bundle)))));
+                });
+            }
+        });
+    }
+    let all: Rc<Vec<MachineFiles>> = index.as_ref().filter(|(id, _)| *id == bundle_id).map(|(_, all)| all.clone()).unwrap_or_default();
     let wanted = query.trim().to_ascii_lowercase();
-    let matching: Vec<&(Machine, Vec<usize>)> = all.iter().filter(|(m, _)| wanted.is_empty() || m.label().to_ascii_lowercase().contains(&wanted)).collect();
+    let matching = {
+        let (all, wanted) = (all.clone(), wanted.clone());
+        use_memo((Rc::as_ptr(&all) as usize, wanted), move |(_, wanted)| {
+            all.iter().enumerate().filter(|(_, m)| wanted.is_empty() || m.label.contains(wanted.as_str())).map(|(i, _)| i).collect::<Vec<usize>>()
+        })
+    };
     // A new bundle's panels come a few per frame, so laying out hundreds of files never holds the
     // page up in one task.
     let growing = use_state(|| (0usize, PANELS_PER_FRAME));
-    let bundle_id = Rc::as_ptr(&bundle) as usize;
     let panels = if growing.0 == bundle_id { growing.1 } else { PANELS_PER_FRAME };
     {
         let growing = growing.clone();
-        use_effect_with((bundle_id, panels), move |&(bundle_id, panels)| {
-            if panels < SHOWN {
+        let indexed = !all.is_empty();
+        use_effect_with((bundle_id, panels, indexed), move |&(bundle_id, panels, indexed)| {
+            if indexed && panels < SHOWN {
                 wasm_bindgen_futures::spawn_local(async move {
                     platform::next_frame().await;
                     growing.set((bundle_id, (panels + PANELS_PER_FRAME).min(SHOWN)));
                 });
-            } else if growing.0 != bundle_id {
+            } else if indexed && growing.0 != bundle_id {
                 growing.set((bundle_id, panels));
             }
         });
     }
-    let machines: Vec<&(Machine, Vec<usize>)> = matching.iter().copied().take(panels).collect();
+    let machines: Vec<&MachineFiles> = matching.iter().take(panels).map(|&i| &all[i]).collect();
     let on_query = {
         let query = query.clone();
         Callback::from(move |e: InputEvent| query.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
@@ -101,7 +133,7 @@ pub fn browser(props: &BrowserProps) -> Html {
     let now = platform::now();
     let opened = use_state(Vec::<Machine>::new);
     let zip_error = use_state(|| None::<String>);
-    let machine_panel = |(machine, indices): &(Machine, Vec<usize>)| {
+    let machine_panel = |MachineFiles { machine, indices, .. }: &MachineFiles| {
         let artifacts = || indices.iter().map(|&i| &bundle.artifacts[i]);
         let count = indices.len();
         let listed = if opened.contains(machine) { count } else { count.min(FILES_SHOWN) };
@@ -169,16 +201,18 @@ pub fn browser(props: &BrowserProps) -> Html {
     };
     let current_profile = is_current_profile(&bundle);
     let whole = use_state(|| None::<String>);
-    let preview = selected.as_deref().and_then(|path| bundle.find(path)).map(|artifact| {
+    let found = selected.as_deref().and_then(|path| bundle.artifacts.iter().position(|a| a.is_at(path)));
+    // A long file (a large cluster's README lists every file) previews its head; laying out ten
+    // thousand lines would hold the page up. Its extent is read once per file.
+    let extent = {
+        let bundle = bundle.clone();
+        use_memo((bundle_id, found), move |&(_, found)| found.map(|i| preview_extent(&bundle.artifacts[i].content)))
+    };
+    let preview = found.zip(*extent).map(|(i, (lines, head))| {
+        let artifact = &bundle.artifacts[i];
         let since = artifact.topic.filter(|_| current_profile).map(history::for_topic);
-        // A long file (a large cluster's README lists every file) previews its head; laying out
-        // ten thousand lines would hold the page up.
-        let lines = artifact.content.bytes().filter(|&b| b == b'\n').count() + usize::from(!artifact.content.is_empty() && !artifact.content.ends_with('\n'));
         let path = artifact.zip_path();
-        let shown = match artifact.content.match_indices('\n').nth(PREVIEW_LINES - 1) {
-            Some((end, _)) if whole.as_deref() != Some(path.as_str()) => &artifact.content[..=end],
-            _ => artifact.content.as_str(),
-        };
+        let shown = if whole.as_deref() == Some(path.as_str()) { artifact.content.as_str() } else { &artifact.content[..head] };
         let show_all = (shown.len() < artifact.content.len()).then(|| {
             let whole = whole.clone();
             let path = path.clone();
@@ -190,13 +224,18 @@ pub fn browser(props: &BrowserProps) -> Html {
                 </p>
             }
         });
-        let text = artifact.content.clone();
-        let copy = Callback::from(move |_| platform::copy(&text));
-        let bytes = artifact.content.clone();
-        let name = file_name(&artifact.zip_path());
-        let download = Callback::from(move |_| {
-            let _ = platform::download(&name, "text/plain", bytes.as_bytes());
-        });
+        // The callbacks hold the bundle, not copies of a file that may be megabytes long.
+        let copy = {
+            let bundle = bundle.clone();
+            Callback::from(move |_| platform::copy(&bundle.artifacts[i].content))
+        };
+        let name = file_name(&path);
+        let download = {
+            let bundle = bundle.clone();
+            Callback::from(move |_| {
+                let _ = platform::download(&name, "text/plain", bundle.artifacts[i].content.as_bytes());
+            })
+        };
         html! {
             <article class="preview" aria-label="Preview">
                 <header>
