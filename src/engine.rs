@@ -52,8 +52,9 @@ impl ZipPieces {
         if self.pending.is_empty() {
             return Ok(());
         }
-        // SAFETY: the Blob constructor copies the view's bytes at once, before anything can allocate.
-        let view = unsafe { js_sys::Uint8Array::view(&self.pending) };
+        // A copy, not a view into the module's memory: handing a JS value to the module can grow
+        // that memory and detach a view before the Blob is made.
+        let view = js_sys::Uint8Array::from(&self.pending[..]);
         let piece = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&view))
             .map_err(|_| std::io::Error::other("the browser made no Blob of the zip's piece"))?;
         self.pieces.push(&piece);

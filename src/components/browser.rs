@@ -86,24 +86,30 @@ pub fn browser(props: &BrowserProps) -> Html {
     let selected = props.selected.clone();
     let query = use_state(String::new);
     let bundle_id = Rc::as_ptr(&bundle) as usize;
-    // The machine index of a new bundle is built the frame after the results first show.
-    let index = use_state(|| None::<(usize, Rc<Vec<MachineFiles>>)>);
+    // The machine index of a new bundle is built the frame after the results first show; it keeps
+    // the bundle it is of, so no later bundle can take that one's address.
+    let index = use_state(|| None::<(Rc<Bundle>, Rc<Vec<MachineFiles>>)>);
     {
         let (index, bundle) = (index.clone(), bundle.clone());
-        use_effect_with(bundle_id, move |&bundle_id| {
-            if index.as_ref().is_none_or(|(id, _)| *id != bundle_id) {
+        use_effect_with(bundle_id, move |_| {
+            if index.as_ref().is_none_or(|(of, _)| !Rc::ptr_eq(of, &bundle)) {
                 wasm_bindgen_futures::spawn_local(async move {
+                    // In a task after the results' frame, so its frame lays out only what it adds.
                     platform::next_frame().await;
-                    index.set(Some((bundle_id, Rc::new(by_machine(&bundle)))));
+                    platform::next_task().await;
+                    let machines = Rc::new(by_machine(&bundle));
+                    index.set(Some((bundle, machines)));
                 });
             }
         });
     }
-    let all: Rc<Vec<MachineFiles>> = index.as_ref().filter(|(id, _)| *id == bundle_id).map(|(_, all)| all.clone()).unwrap_or_default();
+    let indexed = index.as_ref().filter(|(of, _)| Rc::ptr_eq(of, &bundle));
+    let all: Rc<Vec<MachineFiles>> = indexed.map(|(_, all)| all.clone()).unwrap_or_default();
     let wanted = query.trim().to_ascii_lowercase();
     let matching = {
         let (all, wanted) = (all.clone(), wanted.clone());
-        use_memo((Rc::as_ptr(&all) as usize, wanted), move |(_, wanted)| {
+        // Keyed by the bundle the index is of (none before it is built), which props keep alive.
+        use_memo((indexed.map(|(of, _)| Rc::as_ptr(of) as usize), wanted), move |(_, wanted)| {
             all.iter().enumerate().filter(|(_, m)| wanted.is_empty() || m.label.contains(wanted.as_str())).map(|(i, _)| i).collect::<Vec<usize>>()
         })
     };
@@ -113,14 +119,14 @@ pub fn browser(props: &BrowserProps) -> Html {
     let panels = if growing.0 == bundle_id { growing.1 } else { PANELS_PER_FRAME };
     {
         let growing = growing.clone();
-        let indexed = !all.is_empty();
-        use_effect_with((bundle_id, panels, indexed), move |&(bundle_id, panels, indexed)| {
-            if indexed && panels < SHOWN {
+        let ready = indexed.is_some();
+        use_effect_with((bundle_id, panels, ready), move |&(bundle_id, panels, ready)| {
+            if ready && panels < SHOWN {
                 wasm_bindgen_futures::spawn_local(async move {
                     platform::next_frame().await;
                     growing.set((bundle_id, (panels + PANELS_PER_FRAME).min(SHOWN)));
                 });
-            } else if indexed && growing.0 != bundle_id {
+            } else if ready && growing.0 != bundle_id {
                 growing.set((bundle_id, panels));
             }
         });

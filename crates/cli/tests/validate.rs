@@ -132,6 +132,14 @@ fn broken_bundles_fail_for_their_own_reason() {
     fs::copy(good.join("ca-host/HOME/ca.key"), dir.join(format!("{ssl}/ca.key"))).unwrap();
     cases.push(("the CA key on a worker", dir, vec![], vec!["ca-key"]));
 
+    // A file whose other PEM block is broken (a BEGIN without its END) still shows the CA key it holds.
+    let dir = copy("ca-key-among-broken-pem");
+    let ca_key = fs::read_to_string(good.join("ca-host/HOME/ca.key")).unwrap();
+    let held = dir.join(format!("{ssl}/everything.pem"));
+    fs::write(&held, format!("-----BEGIN CERTIFICATE-----\nnot base64 at all\n{ca_key}")).unwrap();
+    fs::set_permissions(&held, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    cases.push(("the CA key on a worker beside a broken PEM block", dir, vec![], vec!["ca-key", "key-match"]));
+
     let dir = copy("stale-script");
     edit(dir.join("workers/worker02/etc/systemd/system/kubelet.service"), "RestartSec=10", "RestartSec=5");
     cases.push(("an install.sh whose copy of a file is stale", dir, vec![], vec!["install-script"]));

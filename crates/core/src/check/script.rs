@@ -25,8 +25,8 @@ fn is_writer(word: &str) -> bool {
 fn renames(script: &str) -> Vec<(String, String)> {
     script
         .lines()
-        // Only a line naming both can be one; splitting every line of the files' copies into words
-        // was most of the checks' time.
+        // Only a line spelling both unquoted can be one (as the studio writes them); splitting
+        // every line of the files' copies into words was most of the checks' time.
         .filter(|line| line.contains("mv") && line.contains("$ROOT"))
         .filter_map(|line| {
             let w = words(line.trim_start());

@@ -682,7 +682,8 @@ fn check_modes_and_ca_key(files: &BundleFiles, name: &str, dir: &str, ca: Option
 fn private_key_blocks(text: &str) -> impl Iterator<Item = &str> {
     text.match_indices("-----BEGIN ").filter_map(|(start, _)| {
         let rest = &text[start..];
-        let tag = rest["-----BEGIN ".len()..].split_once("-----")?.0.strip_suffix("PRIVATE KEY").map(|kind| format!("{kind}PRIVATE KEY"))?;
+        let tag = rest["-----BEGIN ".len()..].split_once("-----")?.0;
+        tag.ends_with("PRIVATE KEY").then_some(())?;
         let end_line = format!("-----END {tag}-----");
         let end = rest.find(&end_line)? + end_line.len();
         Some(&rest[..end])
