@@ -2,8 +2,9 @@
 //! [`Reply`]'s (with the parts and the zip it names), as the engine module
 //! (`src/bin/studio-engine.rs`) exports it to the background worker (`worker.js`), or to the page
 //! itself where no worker can start. Key making (all but WebCrypto's), signing, rendering,
-//! checking and zipping live here, so the page's own module carries none of that code. Nothing here talks to the page between request and reply: the page
-//! splits long work (many keys) into calls of its own.
+//! checking and zipping live here, so the page's own module carries none of that code. Nothing
+//! here talks to the page between request and reply: the page splits long work (many keys) into
+//! calls of its own.
 
 use studio::check::{BundleFiles, CheckContext};
 use studio::pki::{BootstrapToken, KeySet, PrivateKey};

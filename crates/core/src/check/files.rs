@@ -151,6 +151,11 @@ impl BundleFiles {
         entry.certificate().map_err(|e| format!("{path} {e}"))
     }
 
+    /// Whether the certificate at `path` is signed by `issuer` (see [`FileEntry::signed_by`]).
+    pub(crate) fn signed_by(&self, path: &str, issuer: &CertFacts) -> Result<(), String> {
+        self.get(path).ok_or_else(|| format!("{path} is missing"))?.signed_by(issuer)
+    }
+
     /// The private key at `path`; the error names the file.
     pub(crate) fn private_key(&self, path: &str) -> Result<&PrivateKey, String> {
         let entry = self.get(path).ok_or_else(|| format!("{path} is missing"))?;

@@ -330,7 +330,7 @@ fn check_kubeconfig(
     let facts = (|| {
         let kube_ca = files.certificate(&ca_path)?;
         let cert = files.certificate(&cert_path)?;
-        files.get(&cert_path).map_or(Ok(()), |entry| entry.signed_by(kube_ca))?;
+        files.signed_by(&cert_path, kube_ca)?;
         if ca.is_some_and(|bundle_ca| bundle_ca.der != kube_ca.der) {
             return Err(format!("{ca_path} is not the bundle's CA ({})", layout::ca_cert_path()));
         }
@@ -632,15 +632,15 @@ fn check_proxy_identity(name: &str, client: &ClientFiles, out: &mut Findings) {
 }
 
 fn check_modes_and_ca_key(files: &BundleFiles, name: &str, dir: &str, ca: Option<&CertFacts>, out: &mut Findings) {
-    let keys: Vec<(String, Option<u32>, &str)> = files
+    let keys: Vec<(String, &FileEntry)> = files
         .below(dir)
         .into_iter()
-        .filter(|(rel, _)| !rel.ends_with(".sh"))
-        .filter_map(|(rel, e)| e.text().filter(|t| t.contains("PRIVATE KEY-----")).map(|t| (format!("{dir}/{rel}"), e.mode, t)))
+        .filter(|(rel, e)| !rel.ends_with(".sh") && e.text().is_some_and(|t| t.contains("PRIVATE KEY-----")))
+        .map(|(rel, e)| (format!("{dir}/{rel}"), e))
         .collect();
-    let loose: Vec<String> = keys.iter().filter(|(_, mode, _)| mode.is_some_and(|m| m & 0o077 != 0)).map(|(p, m, _)| format!("{p} ({:04o})", m.unwrap_or(0))).collect();
+    let loose: Vec<String> = keys.iter().filter(|(_, e)| e.mode.is_some_and(|m| m & 0o077 != 0)).map(|(p, e)| format!("{p} ({:04o})", e.mode.unwrap_or(0))).collect();
     let title = format!("{name}: private keys are readable by their owner only (0600)");
-    let paths: Vec<String> = keys.iter().map(|(p, _, _)| p.clone()).collect();
+    let paths: Vec<String> = keys.iter().map(|(p, _)| p.clone()).collect();
     if loose.is_empty() {
         out.add(Status::Pass, "key-modes", WHY_MODES, title, paths, String::new());
     } else {
@@ -651,12 +651,7 @@ fn check_modes_and_ca_key(files: &BundleFiles, name: &str, dir: &str, ca: Option
     let title = format!("{name}: the CA key is not on the worker");
     // A key block that is one of the worker's key files (an install script's copy, say) is that
     // file's key, read once; any other is read here.
-    let key_files: Vec<&PrivateKey> = files
-        .below(dir)
-        .into_iter()
-        .filter(|(rel, e)| !rel.ends_with(".sh") && e.text().is_some_and(|t| t.contains("PRIVATE KEY-----")))
-        .filter_map(|(_, e)| e.private_key().ok())
-        .collect();
+    let key_files: Vec<&PrivateKey> = keys.iter().filter_map(|(_, e)| e.private_key().ok()).collect();
     let is_ca_key = |block: &pem::Pem| match key_files.iter().find(|k| block.tag() == "PRIVATE KEY" && k.pkcs8_der() == block.contents()) {
         Some(key) => key.matches_public_key(&ca.public_key),
         None => PrivateKey::from_pem(&pem::encode(block)).is_ok_and(|k| k.matches_public_key(&ca.public_key)),

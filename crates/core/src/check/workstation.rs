@@ -60,7 +60,7 @@ pub(super) fn check(files: &BundleFiles, out: &mut Findings) {
 fn fits(files: &BundleFiles, ca: Option<&str>, cert: Option<&str>, key: Option<&str>) -> Result<(), String> {
     if let (Some(ca_path), Some(cert_path)) = (ca, cert) {
         let (ca, cert) = (files.certificate(ca_path)?, files.certificate(cert_path)?);
-        files.get(cert_path).map_or(Ok(()), |entry| entry.signed_by(ca)).map_err(|e| format!("{cert_path}: {e}"))?;
+        files.signed_by(cert_path, ca).map_err(|e| format!("{cert_path}: {e}"))?;
         if let Some(key_path) = key {
             let key = files.private_key(key_path)?;
             if !key.matches_public_key(&cert.public_key) {
